@@ -1,0 +1,29 @@
+"""tracegrad's engine: reverse-mode autograd on NumPy that records the graph of the primitive ops it runs.
+
+NOTE: the package name ``autograd`` is also HIPS autograd's; the two cannot share an environment.
+"""
+from . import function as _function
+from .tensor import Tensor, as_tensor
+from . import ops  # noqa: F401  (registers every primitive)
+from . import functional
+from . import methods  # noqa: F401  (binds operators and methods onto Tensor)
+from .functional import (  # noqa: F401
+    abs, add, argmax, argmin, astype, broadcast_to, cat, clamp, clip, concatenate, cos, divide, exp, expand_dims,
+    flatten, log, log_softmax, logsumexp, matmul, max, maximum, mean, min, minimum, multiply, negative, ones_like,
+    pad, power, relu, reshape, sigmoid, sign, sin, softmax, sqrt, squeeze, stack, std, subtract, sum, swapaxes,
+    tanh, transpose, unsqueeze, var, where, zeros_like, getitem,
+)
+from .creation import arange, eye, full, linspace, ones, rand, randint, randn, tensor, zeros  # noqa: F401
+from .mode import (  # noqa: F401
+    absolute_scope, current_scope, default_generator, enable_grad, is_grad_enabled, manual_seed, no_grad, scope,
+    set_grad_enabled,
+)
+from .engine import backward, grad  # noqa: F401
+from .anomaly import AnomalyError, detect_anomaly  # noqa: F401
+from .gradcheck import GradcheckError, gradcheck  # noqa: F401
+from .graph import Graph, GraphNode  # noqa: F401
+from .function import Function, REGISTRY, register  # noqa: F401
+
+_function.F = functional
+import numpy as _np
+float32, float64, int32, int64, bool_ = _np.float32, _np.float64, _np.int32, _np.int64, _np.bool_

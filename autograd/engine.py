@@ -1,0 +1,178 @@
+"""Reverse mode: walk the recorded graph backwards, without recursion.
+
+The nodes reachable from the outputs are collected with an explicit stack and
+processed in decreasing creation order, which is a reverse topological order (a
+node is always made after its parents). Pending gradients live in a dict and are
+popped when used, so a gradient is complete when its node is reached.
+"""
+from __future__ import annotations
+
+from operator import attrgetter
+from typing import Sequence
+
+import numpy as np
+
+from .function import Leaf
+from .mode import STATE, set_grad_enabled
+from .tensor import Tensor
+
+_SEQ = attrgetter("seq")
+
+
+def _topo(roots) -> list:
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        for p in stack.pop().parents:
+            if p is not None and p.requires_grad and p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return sorted(seen, key=_SEQ, reverse=True)
+
+
+def _seed(t: Tensor, g, create_graph: bool, op: str):
+    """The starting gradient for output ``t``: ones for a scalar, or the one given."""
+    if g is None:
+        if t.data.size != 1:
+            raise RuntimeError(f"{op}: the output has shape {t.shape}, so backward needs a gradient of that "
+                               "shape (gradient=...); only a one-element (scalar) output gets an implicit 1")
+        g = np.ones_like(t.data)
+    elif isinstance(g, Tensor):
+        g = g if create_graph else g.data
+    else:
+        g = np.asarray(g, dtype=t.dtype)
+    if g.shape != t.shape:
+        raise ValueError(f"{op}: the gradient has shape {g.shape} but the output has shape {t.shape}; they must match")
+    if create_graph and not isinstance(g, Tensor):
+        g = Tensor._wrap(g, None, False)
+    return g
+
+
+def _accumulate_leaf(t: Tensor, g, create_graph: bool) -> None:
+    if create_graph:
+        t.grad = g if t.grad is None else t.grad + g
+    elif t.grad is None:
+        t.grad = Tensor._wrap(np.array(g, dtype=t.data.dtype, copy=True), None, False)
+    elif t.grad.requires_grad or t.grad.shape != g.shape:
+        t.grad = Tensor._wrap(t.grad.data + g, None, False)
+    else:
+        t.grad.data += g
+
+
+def _run_hooks(node, g, create_graph: bool):
+    for hook in list(node.hooks):
+        gt = g if create_graph else Tensor._wrap(g, None, False)
+        r = hook(gt)
+        if r is not None:
+            r = r if isinstance(r, Tensor) else Tensor(r)
+            if r.shape != gt.shape:
+                raise ValueError(f"hook {getattr(hook, '__name__', hook)!r} returned a gradient of shape "
+                                 f"{r.shape} for a tensor of shape {gt.shape}")
+            g = r if create_graph else r.data
+    return g
+
+
+def run(outputs: Sequence[Tensor], grads, retain_graph, create_graph: bool, capture=None, op="backward"):
+    """The engine. With ``capture`` (a dict node -> None) gradients for those nodes are
+    returned in it instead of being accumulated into leaves' ``.grad``."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    pending: dict = {}
+    for i, t in enumerate(outputs):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: output {i} is a {type(t).__name__}, not a Tensor")
+        if not t.requires_grad:
+            raise RuntimeError(f"{op}: output {i} does not require grad: no input of the computation that made "
+                               "it has requires_grad=True, or it was computed under no_grad()")
+        node = t._node
+        if node is None:
+            node = t._node = Leaf(t)
+        g = _seed(t, None if grads is None else grads[i], create_graph, op)
+        pending[node] = pending[node] + g if node in pending else g
+    order = _topo(list(pending))
+    anomaly = STATE.anomaly
+    tracers = STATE.tracers
+    with set_grad_enabled(create_graph):
+        for node in order:
+            g = pending.pop(node, None)
+            if g is None:
+                continue
+            if node.hooks:
+                g = _run_hooks(node, g, create_graph)
+            if tracers:
+                for tr in tracers:
+                    tr.on_backward(node, g)
+            if capture is not None:
+                if node in capture:
+                    capture[node] = g
+            elif node.retain is not None:
+                t = node.retain()
+                if t is not None:
+                    _accumulate_leaf(t, g, create_graph)
+            if node.is_leaf:
+                if capture is None:
+                    t = node.ref()
+                    if t is not None:
+                        _accumulate_leaf(t, g, create_graph)
+                continue
+            out, xs = node.saved(create_graph)
+            grads_in = node.backward(g, out, *xs)
+            if anomaly:
+                from .anomaly import check_backward
+                check_backward(node, grads_in)
+            for p, gi in zip(node.parents, grads_in):
+                if gi is None or p is None or not p.requires_grad:
+                    continue
+                if gi.shape != p.shape:
+                    raise RuntimeError(f"internal error: {node.op}.backward returned a gradient of shape {gi.shape} "
+                                       f"for an input of shape {p.shape}")
+                if gi.dtype != p.dtype:
+                    gi = gi.astype(p.dtype)
+                if p in pending:
+                    pending[p] = pending[p] + gi
+                else:
+                    pending[p] = gi
+            if not retain_graph:
+                node.free()
+
+
+def backward(tensors: Sequence[Tensor], grad_tensors=None, retain_graph: bool | None = None,
+             create_graph: bool = False) -> None:
+    """Accumulate the gradients of ``tensors`` into the ``.grad`` of every leaf they depend on."""
+    if isinstance(tensors, Tensor):
+        tensors = [tensors]
+    if isinstance(grad_tensors, (Tensor, np.ndarray)):
+        grad_tensors = [grad_tensors]
+    run(list(tensors), grad_tensors, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, create_graph: bool = False,
+         allow_unused: bool = False) -> tuple:
+    """d(outputs)/d(inputs) as a tuple of Tensors, without touching any ``.grad``.
+
+    With ``create_graph=True`` the result is itself recorded, so it can be differentiated again.
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    if grad_outputs is not None and isinstance(grad_outputs, (Tensor, np.ndarray)):
+        grad_outputs = [grad_outputs]
+    capture: dict = {}
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Tensor) or not x.requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad, so no gradient can be taken with respect to it")
+        if x._node is None:
+            x._node = Leaf(x)
+        capture[x._node] = None
+    run(outputs, grad_outputs, retain_graph, create_graph, capture=capture, op="grad")
+    result = []
+    for i, x in enumerate(inputs):
+        g = capture[x._node]
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError(f"grad: input {i} (shape {x.shape}) was not used to compute the outputs; "
+                                   "pass allow_unused=True to get None for it")
+            result.append(None)
+        else:
+            result.append(g if isinstance(g, Tensor) else Tensor._wrap(g, None, False))
+    return tuple(result)

@@ -1,0 +1,238 @@
+"""Functions on Tensors with NumPy-shaped signatures: primitives applied, and the composed ops.
+
+These are also the namespace a primitive's backward uses when it runs on Tensors
+(``create_graph=True``), so each mirrors the NumPy function of the same name.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .ops import elementwise as E, reduce as R, movement as M, linalg as L, stable as S
+from .tensor import Tensor, _index, as_tensor
+
+
+def _axis(op: str, axis, dim, keepdims, keepdim):
+    """Accept PyTorch's ``dim=`` / ``keepdim=`` as aliases of ``axis=`` / ``keepdims=``."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError(f"{op}: give axis= or dim=, not both")
+        axis = dim
+    if keepdim is not None:
+        keepdims = keepdim
+    return axis, bool(keepdims)
+
+
+# ---- elementwise -------------------------------------------------------------------------
+def add(a, b): return E.Add.apply(a, b)
+def subtract(a, b): return E.Sub.apply(a, b)
+def multiply(a, b): return E.Mul.apply(a, b)
+def divide(a, b): return E.Div.apply(a, b)
+def negative(x): return E.Neg.apply(x)
+def power(a, b): return E.Pow.apply(a, b)
+def exp(x): return E.Exp.apply(x)
+def log(x): return E.Log.apply(x)
+def sqrt(x): return E.Sqrt.apply(x)
+def abs(x): return E.Abs.apply(x)  # noqa: A001 - NumPy's name
+def sin(x): return E.Sin.apply(x)
+def cos(x): return E.Cos.apply(x)
+def tanh(x): return E.Tanh.apply(x)
+def sigmoid(x): return E.Sigmoid.apply(x)
+def relu(x): return E.Relu.apply(x)
+def maximum(a, b): return E.Maximum.apply(a, b)
+def minimum(a, b): return E.Minimum.apply(a, b)
+
+
+def where(cond, a, b) -> Tensor:
+    """Pick ``a`` where ``cond`` is true, else ``b``; ``cond`` is a boolean constant."""
+    c = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
+    if c.dtype != bool:
+        raise TypeError(f"where: the condition must be boolean, got dtype {c.dtype}")
+    return E.Where.apply(c, a, b)
+
+
+def clip(x, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's clamp names
+    """Clamp into [min, max] (either may be None); the gradient passes where min <= x <= max."""
+    if min is None and max is None:
+        raise ValueError("clip: give at least one of min and max")
+    return E.Clip.apply(x, lo=min, hi=max)
+
+
+clamp = clip
+
+
+def astype(x, dtype) -> Tensor:
+    """Cast; to a floating dtype the gradient flows (cast back), to integers it stops."""
+    dt = np.dtype(dtype)
+    x = as_tensor(x)
+    if dt == x.data.dtype:
+        return x
+    if dt.kind != "f":
+        return Tensor._wrap(x.data.astype(dt), None, False)
+    return E.Cast.apply(x, dtype=dt)
+
+
+def sign(x) -> Tensor:
+    """Non-differentiable sign (-1, 0, 1)."""
+    return Tensor._wrap(np.sign(as_tensor(x).data), None, False)
+
+
+# ---- reductions --------------------------------------------------------------------------
+def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:  # noqa: A001
+    axis, keepdims = _axis("sum", axis, dim, keepdims, keepdim)
+    return R.Sum.apply(x, axis=axis, keepdims=keepdims)
+
+
+def max(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:  # noqa: A001
+    """Largest value (like ``torch.amax``: values only; ties share the gradient)."""
+    axis, keepdims = _axis("max", axis, dim, keepdims, keepdim)
+    return R.Max.apply(x, axis=axis, keepdims=keepdims)
+
+
+def min(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:  # noqa: A001
+    axis, keepdims = _axis("min", axis, dim, keepdims, keepdim)
+    return R.Min.apply(x, axis=axis, keepdims=keepdims)
+
+
+def _count(x: Tensor, axis) -> int:
+    axes = R.norm_axes("mean", axis, x.ndim)
+    shape = x.shape
+    return int(np.prod([shape[a] for a in axes] if axes is not None else shape))
+
+
+def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:
+    """Composed: sum, then a multiply by 1/n."""
+    axis, keepdims = _axis("mean", axis, dim, keepdims, keepdim)
+    x = as_tensor(x)
+    n = _count(x, axis)
+    return R.Sum.apply(x, axis=axis, keepdims=keepdims) * (1.0 / n if n else np.nan)
+
+
+def var(x, axis=None, keepdims=False, *, dim=None, keepdim=None, correction: int = 1,
+        unbiased: bool | None = None) -> Tensor:
+    """Variance with PyTorch's default ``correction=1`` (unbiased); ``correction=0`` is the population variance."""
+    axis, keepdims = _axis("var", axis, dim, keepdims, keepdim)
+    if unbiased is not None:
+        correction = int(bool(unbiased))
+    x = as_tensor(x)
+    d = x - mean(x, axis, keepdims=True)
+    n = _count(x, axis) - correction
+    return R.Sum.apply(d * d, axis=axis, keepdims=keepdims) * (1.0 / n if n > 0 else np.nan)
+
+
+def std(x, axis=None, keepdims=False, *, dim=None, keepdim=None, correction: int = 1) -> Tensor:
+    return sqrt(var(x, axis, keepdims, dim=dim, keepdim=keepdim, correction=correction))
+
+
+def argmax(x, axis=None, keepdims=False) -> Tensor:
+    return Tensor._wrap(np.asarray(np.argmax(as_tensor(x).data, axis=axis, keepdims=keepdims)), None, False)
+
+
+def argmin(x, axis=None, keepdims=False) -> Tensor:
+    return Tensor._wrap(np.asarray(np.argmin(as_tensor(x).data, axis=axis, keepdims=keepdims)), None, False)
+
+
+# ---- shape -------------------------------------------------------------------------------
+def reshape(x, shape) -> Tensor:
+    return M.Reshape.apply(x, shape=tuple(shape) if not isinstance(shape, int) else (shape,))
+
+
+def transpose(x, axes=None) -> Tensor:
+    """NumPy's transpose: reverse the axes, or permute them by ``axes``."""
+    return M.Transpose.apply(x, axes=None if axes is None else tuple(axes))
+
+
+def swapaxes(x, a: int, b: int) -> Tensor:
+    x = as_tensor(x)
+    axes = list(range(x.ndim))
+    axes[a], axes[b] = axes[b], axes[a]
+    return M.Transpose.apply(x, axes=tuple(axes))
+
+
+def broadcast_to(x, shape) -> Tensor:
+    return M.BroadcastTo.apply(x, shape=tuple(shape))
+
+
+def flatten(x, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """PyTorch's flatten: merge dimensions ``start_dim..end_dim`` into one."""
+    x = as_tensor(x)
+    if x.ndim == 0:
+        return reshape(x, (1,))
+    s, e = start_dim % x.ndim, end_dim % x.ndim
+    shape = x.shape
+    return reshape(x, shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
+
+
+def squeeze(x, axis=None) -> Tensor:
+    x = as_tensor(x)
+    axes = R.norm_axes("squeeze", axis, x.ndim)
+    shape = x.shape
+    drop = axes if axes is not None else tuple(i for i, n in enumerate(shape) if n == 1)
+    return reshape(x, tuple(n for i, n in enumerate(shape) if not (i in drop and n == 1)))
+
+
+def unsqueeze(x, axis: int) -> Tensor:
+    x = as_tensor(x)
+    if not -x.ndim - 1 <= axis <= x.ndim:
+        raise ValueError(f"unsqueeze: axis {axis} is out of range for a tensor with {x.ndim} dimension(s)")
+    axis = axis % (x.ndim + 1)
+    return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
+
+
+expand_dims = unsqueeze
+
+
+def pad(x, pad_width, value: float = 0.0) -> Tensor:
+    """Constant padding, NumPy's ``pad_width``: one (before, after) pair per dimension (or one for all)."""
+    return M.Pad.apply(x, pad_width=pad_width, value=value)
+
+
+def getitem(x, index) -> Tensor:
+    return M.GetItem.apply(x, index=_index(index))
+
+
+def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
+    return M.Concatenate.apply(*tensors, axis=axis)
+
+
+cat = concatenate
+
+
+def stack(tensors: Sequence, axis: int = 0) -> Tensor:
+    """Composed: unsqueeze each, then concatenate."""
+    tensors = [as_tensor(t) for t in tensors]
+    if not tensors:
+        raise ValueError("stack: needs at least one tensor")
+    first = tensors[0].shape
+    for t in tensors[1:]:
+        if t.shape != first:
+            raise ValueError(f"stack: all tensors need the same shape, got {first} and {t.shape}")
+    return concatenate([unsqueeze(t, axis) for t in tensors], axis=axis)
+
+
+# ---- linear algebra and the stable family -----------------------------------------------
+def matmul(a, b) -> Tensor:
+    return L.Matmul.apply(a, b)
+
+
+def softmax(x, axis: int = -1, *, dim=None) -> Tensor:
+    return S.Softmax.apply(x, axis=axis if dim is None else dim)
+
+
+def log_softmax(x, axis: int = -1, *, dim=None) -> Tensor:
+    return S.LogSoftmax.apply(x, axis=axis if dim is None else dim)
+
+
+def logsumexp(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:
+    axis, keepdims = _axis("logsumexp", axis, dim, keepdims, keepdim)
+    return S.LogSumExp.apply(x, axis=axis, keepdims=keepdims)
+
+
+# ---- constructors --------------------------------------------------------------------------
+def zeros_like(x, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.zeros_like(as_tensor(x).data), requires_grad=requires_grad)
+
+
+def ones_like(x, requires_grad: bool = False) -> Tensor:
+    return Tensor(np.ones_like(as_tensor(x).data), requires_grad=requires_grad)

@@ -1,0 +1,145 @@
+"""The recorded graph as an object: what viz renders, what can be printed and exported."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping
+
+import numpy as np
+
+from .tensor import Tensor
+
+
+@dataclass
+class GraphNode:
+    """One node: a primitive application, a parameter (leaf that requires grad) or a constant input."""
+    id: int
+    op: str
+    scope: str
+    shape: tuple
+    dtype: str
+    parents: list[int]
+    is_leaf: bool
+    requires_grad: bool
+    name: str | None = None
+    node: Any = field(default=None, repr=False, compare=False)  # the engine's node object
+
+    @property
+    def kind(self) -> str:
+        return "op" if not self.is_leaf else ("param" if self.requires_grad else "const")
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "op": self.op, "kind": self.kind, "scope": self.scope, "shape": list(self.shape),
+                "dtype": self.dtype, "parents": list(self.parents), "name": self.name}
+
+
+class Graph:
+    """Nodes in topological order (every parent before its children), ids 0..n-1."""
+
+    def __init__(self, nodes: list[GraphNode], outputs: list[int]) -> None:
+        self.nodes = nodes
+        self.outputs = outputs
+
+    @classmethod
+    def of(cls, *tensors: Tensor, params: Mapping[str, Tensor] | None = None) -> "Graph":
+        """The graph recorded behind ``tensors``. ``params`` (e.g. ``dict(model.named_parameters())``)
+        names the leaves; otherwise a tensor's ``.name`` is used."""
+        roots = []
+        for t in tensors:
+            if not isinstance(t, Tensor):
+                raise TypeError(f"Graph.of: expected Tensors, got {type(t).__name__}")
+            if t._node is None:
+                from .function import Leaf
+                t._node = Leaf(t)
+            roots.append(t._node)
+        seen = set(roots)
+        stack = list(roots)
+        while stack:  # iterative: a 100,000-op chain must not hit the recursion limit
+            for p in stack.pop().parents:
+                if p is not None and p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+        order = sorted(seen, key=lambda n: n.seq)
+        ids = {n: i for i, n in enumerate(order)}
+        names = {id(t): k for k, t in (params or {}).items()}
+        nodes = []
+        for i, n in enumerate(order):
+            name = None
+            if n.is_leaf:
+                t = n.ref()
+                if t is not None:
+                    name = names.get(id(t), t.name)
+            nodes.append(GraphNode(i, n.op, n.scope, tuple(n.shape), str(n.dtype),
+                                   [ids[p] for p in n.parents if p is not None], n.is_leaf,
+                                   bool(n.requires_grad), name, n))
+        return cls(nodes, [ids[r] for r in roots])
+
+    # ---- reading ---------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __iter__(self) -> Iterator[GraphNode]:
+        return iter(self.nodes)
+
+    def __getitem__(self, i: int) -> GraphNode:
+        return self.nodes[i]
+
+    @property
+    def edges(self) -> list[tuple[int, int]]:
+        """(parent, child) pairs."""
+        return [(p, n.id) for n in self.nodes for p in n.parents]
+
+    def leaves(self) -> list[GraphNode]:
+        return [n for n in self.nodes if n.is_leaf]
+
+    def parameters(self) -> list[GraphNode]:
+        return [n for n in self.nodes if n.kind == "param"]
+
+    def depth(self) -> int:
+        """Length of the longest path from a leaf to an output, in ops."""
+        d = [0] * len(self.nodes)
+        for n in self.nodes:
+            if n.parents:
+                d[n.id] = 1 + max(d[p] for p in n.parents)
+        return max(d, default=0)
+
+    def stats(self) -> dict:
+        """Node counts per op, depth, and the bytes held by arrays saved for backward."""
+        held, seen = 0, set()
+        for n in self.nodes:
+            node = n.node
+            for a in (getattr(node, "inputs", None) or ()) + ((getattr(node, "out", None),)):
+                if isinstance(a, np.ndarray) and id(a) not in seen:
+                    seen.add(id(a))
+                    held += a.nbytes
+        ops = Counter(n.op for n in self.nodes if not n.is_leaf)
+        return {"nodes": len(self.nodes), "edges": len(self.edges), "ops": dict(ops.most_common()),
+                "parameters": len(self.parameters()), "constants": sum(n.kind == "const" for n in self.nodes),
+                "depth": self.depth(), "saved_bytes": held}
+
+    def scopes(self) -> dict[str, list[int]]:
+        """Node ids grouped by scope path ('' for nodes made outside any scope)."""
+        out: dict[str, list[int]] = {}
+        for n in self.nodes:
+            out.setdefault(n.scope, []).append(n.id)
+        return out
+
+    def to_dict(self) -> dict:
+        return {"nodes": [n.to_dict() for n in self.nodes], "outputs": list(self.outputs), "stats": self.stats()}
+
+    def to_json(self, **kw) -> str:
+        return json.dumps(self.to_dict(), **kw)
+
+    def __repr__(self) -> str:
+        s = self.stats()
+        return f"Graph({s['nodes']} nodes, {s['parameters']} parameters, depth {s['depth']}, ops {s['ops']})"
+
+    def summary(self) -> str:
+        """One line per node, in topological order: id, op, shape, scope, parents."""
+        lines = []
+        for n in self.nodes:
+            label = n.name or n.op
+            lines.append(f"{n.id:>4}  {label:<16} {str(n.shape):<14} {n.dtype:<8} "
+                         f"{n.scope or '-':<20} <- {n.parents}")
+        return "\n".join(lines)

@@ -1,0 +1,72 @@
+"""Operators and methods of Tensor, bound from the functional namespace (PyTorch's names)."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import functional as F
+from .ops import elementwise as E, linalg as L
+from .tensor import Tensor
+
+
+def _shape_args(shape) -> tuple:
+    """``x.reshape(2, 3)`` and ``x.reshape((2, 3))`` both work."""
+    return tuple(shape[0]) if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)) else shape
+
+
+def _compare(ufunc):
+    def op(self, other):
+        other = other.data if isinstance(other, Tensor) else other
+        return Tensor._wrap(np.asarray(ufunc(self.data, other)), None, False)
+    return op
+
+
+def _transpose(self, *axes) -> Tensor:
+    """``x.transpose()`` reverses the axes; ``x.transpose(d0, d1)`` swaps two (PyTorch);
+    ``x.transpose((2, 0, 1))`` or a full permutation of >2 axes permutes (NumPy)."""
+    if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
+        return F.transpose(self, axes[0])
+    if len(axes) == 2:
+        return F.swapaxes(self, *axes)
+    return F.transpose(self, axes or None)
+
+
+_METHODS = {
+    "__add__": lambda a, b: E.Add.apply(a, b),
+    "__radd__": lambda a, b: E.Add.apply(b, a),
+    "__sub__": lambda a, b: E.Sub.apply(a, b),
+    "__rsub__": lambda a, b: E.Sub.apply(b, a),
+    "__mul__": lambda a, b: E.Mul.apply(a, b),
+    "__rmul__": lambda a, b: E.Mul.apply(b, a),
+    "__truediv__": lambda a, b: E.Div.apply(a, b),
+    "__rtruediv__": lambda a, b: E.Div.apply(b, a),
+    "__pow__": lambda a, b: E.Pow.apply(a, b),
+    "__rpow__": lambda a, b: E.Pow.apply(b, a),
+    "__matmul__": lambda a, b: L.Matmul.apply(a, b),
+    "__rmatmul__": lambda a, b: L.Matmul.apply(b, a),
+    "__neg__": lambda a: E.Neg.apply(a),
+    "__pos__": lambda a: a,
+    "__getitem__": F.getitem,
+    "__lt__": _compare(np.less), "__le__": _compare(np.less_equal),
+    "__gt__": _compare(np.greater), "__ge__": _compare(np.greater_equal),
+    "__eq__": _compare(np.equal), "__ne__": _compare(np.not_equal),
+    "__invert__": lambda a: Tensor._wrap(np.logical_not(a.data) if a.dtype == bool else ~a.data, None, False),
+    "__and__": _compare(np.logical_and), "__or__": _compare(np.logical_or),
+    "T": property(lambda a: F.transpose(a)),
+    "mT": property(lambda a: F.swapaxes(a, -1, -2)),
+    "reshape": lambda a, *shape: F.reshape(a, _shape_args(shape)),
+    "view": lambda a, *shape: F.reshape(a, _shape_args(shape)),
+    "transpose": _transpose,
+    "permute": lambda a, *axes: F.transpose(a, _shape_args(axes)),
+    "expand": lambda a, *shape: F.broadcast_to(a, _shape_args(shape)),
+    "float": lambda a: F.astype(a, np.float32),
+    "double": lambda a: F.astype(a, np.float64),
+    "long": lambda a: F.astype(a, np.int64),
+}
+
+for _name in ("exp log sqrt abs sin cos tanh sigmoid relu clip clamp astype sign sum max min mean var "
+              "std argmax argmin swapaxes broadcast_to flatten squeeze unsqueeze pad softmax log_softmax "
+              "logsumexp maximum minimum matmul").split():
+    _METHODS.setdefault(_name, getattr(F, _name))
+
+for _name, _fn in _METHODS.items():
+    setattr(Tensor, _name, _fn)

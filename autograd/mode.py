@@ -1,0 +1,104 @@
+"""Global engine state: grad mode, the scope stack, anomaly mode and the one random generator.
+
+NOTE: state is process-global, not thread-local (tracegrad is single-threaded); a
+thread-local lookup would sit on every op's hot path.
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+import numpy as np
+
+
+class _State:
+    __slots__ = ("grad_enabled", "scope", "anomaly", "tracers", "rng")
+
+    def __init__(self) -> None:
+        self.grad_enabled = True
+        self.scope = ""          # dotted path of the current scope, "" at top level
+        self.anomaly = False
+        self.tracers: list = []  # objects with on_forward(node) / on_backward(node, grad)
+        self.rng = np.random.default_rng()
+
+
+STATE = _State()
+
+
+class _GradMode(contextlib.ContextDecorator):
+    """Sets grad mode inside a ``with`` block (or around a decorated function)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = bool(enabled)
+        self.prev: list[bool] = []
+
+    def __enter__(self) -> None:
+        self.prev.append(STATE.grad_enabled)
+        STATE.grad_enabled = self.enabled
+
+    def __exit__(self, *exc) -> None:
+        STATE.grad_enabled = self.prev.pop()
+
+
+def no_grad() -> _GradMode:
+    """Context manager / decorator: ops inside record no graph."""
+    return _GradMode(False)
+
+
+def enable_grad() -> _GradMode:
+    """Context manager / decorator: re-enable recording inside ``no_grad``."""
+    return _GradMode(True)
+
+
+class set_grad_enabled(_GradMode):
+    """``set_grad_enabled(flag)``: as a call it sets the mode; as a context it restores it on exit."""
+
+    def __init__(self, enabled: bool) -> None:
+        super().__init__(enabled)
+        self.prev.append(STATE.grad_enabled)
+        STATE.grad_enabled = self.enabled
+
+    def __enter__(self) -> None:  # the mode was already set by __init__
+        pass
+
+
+def is_grad_enabled() -> bool:
+    return STATE.grad_enabled
+
+
+@contextlib.contextmanager
+def scope(name: str) -> Iterator[str]:
+    """Push ``name`` on the scope stack; every node made inside records the dotted path."""
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"scope: name must be a non-empty string, got {name!r}")
+    prev = STATE.scope
+    STATE.scope = f"{prev}.{name}" if prev else name
+    try:
+        yield STATE.scope
+    finally:
+        STATE.scope = prev
+
+
+@contextlib.contextmanager
+def absolute_scope(path: str) -> Iterator[str]:
+    """Set the scope path outright (nn uses it: a module's qualified name is already a full path)."""
+    prev = STATE.scope
+    STATE.scope = path
+    try:
+        yield path
+    finally:
+        STATE.scope = prev
+
+
+def current_scope() -> str:
+    return STATE.scope
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Re-seed the one NumPy Generator that everything random in tracegrad draws from."""
+    STATE.rng = np.random.default_rng(seed)
+    return STATE.rng
+
+
+def default_generator() -> np.random.Generator:
+    return STATE.rng

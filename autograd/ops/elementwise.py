@@ -1,0 +1,263 @@
+"""Elementwise primitives. Binary ones broadcast; their one adjoint is ``sum_to``."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function, register, sum_to, raw, xp
+
+
+def _shape(x) -> tuple:
+    return np.shape(x)
+
+
+@register
+class Add(Function):
+    needs_inputs = False
+
+    def forward(self, a, b):
+        self.sa, self.sb = _shape(a), _shape(b)
+        return np.add(a, b)
+
+    def backward(self, g, out):
+        return sum_to(g, self.sa), sum_to(g, self.sb)
+
+
+@register
+class Sub(Function):
+    """NOTE: a primitive (not a + -b) for speed: it halves the per-op cost of a difference."""
+    needs_inputs = False
+
+    def forward(self, a, b):
+        self.sa, self.sb = _shape(a), _shape(b)
+        return np.subtract(a, b)
+
+    def backward(self, g, out):
+        return sum_to(g, self.sa), sum_to(-g, self.sb)
+
+
+@register
+class Mul(Function):
+    def forward(self, a, b):
+        return np.multiply(a, b)
+
+    def backward(self, g, out, a, b):
+        return (sum_to(g * b, _shape(a)) if self.needs(0) else None,
+                sum_to(g * a, _shape(b)) if self.needs(1) else None)
+
+
+@register
+class Div(Function):
+    """NOTE: a primitive (not a * b**-1) for speed."""
+
+    def forward(self, a, b):
+        return np.divide(a, b)
+
+    def backward(self, g, out, a, b):
+        ga = g / b
+        return (sum_to(ga, _shape(a)) if self.needs(0) else None,
+                sum_to(-ga * a / b, _shape(b)) if self.needs(1) else None)
+
+
+@register
+class Neg(Function):
+    needs_inputs = False
+
+    def forward(self, x):
+        return np.negative(x)
+
+    def backward(self, g, out):
+        return (-g,)
+
+
+@register
+class Pow(Function):
+    """``a ** b``; the exponent may be a tensor too (then d/db = out * log a, 0 where a == 0)."""
+    needs_out = True
+
+    def forward(self, a, b):
+        return np.power(a, b)
+
+    def backward(self, g, out, a, b):
+        ga = gb = None
+        if self.needs(0):
+            ga = sum_to(g * b * a ** (b - 1), _shape(a))
+        if self.needs(1):
+            # NOTE: mask, not division: log(0) = -inf would make 0 * -inf = nan at a == 0.
+            zero = np.asarray(raw(a)) == 0
+            safe_a = xp(a).where(zero, 1, a)
+            gb = sum_to(g * out * xp(safe_a).log(safe_a) * ~zero, _shape(b))
+        return ga, gb
+
+
+@register
+class Exp(Function):
+    needs_inputs = False
+    needs_out = True
+
+    def forward(self, x):
+        return np.exp(x)
+
+    def backward(self, g, out):
+        return (g * out,)
+
+
+@register
+class Log(Function):
+    def forward(self, x):
+        return np.log(x)
+
+    def backward(self, g, out, x):
+        return (g / x,)
+
+
+@register
+class Sqrt(Function):
+    """NOTE: a primitive (not x ** 0.5) for speed and to save the output, as norms need."""
+    needs_inputs = False
+    needs_out = True
+
+    def forward(self, x):
+        return np.sqrt(x)
+
+    def backward(self, g, out):
+        return (g / (2 * out),)
+
+
+@register
+class Abs(Function):
+    def forward(self, x):
+        return np.abs(x)
+
+    def backward(self, g, out, x):
+        # NOTE: the subgradient at 0 is 0 (a mask: sign(0) = 0), as in PyTorch.
+        return (g * np.sign(raw(x)),)
+
+
+@register
+class Sin(Function):
+    def forward(self, x):
+        return np.sin(x)
+
+    def backward(self, g, out, x):
+        return (g * xp(x).cos(x),)
+
+
+@register
+class Cos(Function):
+    def forward(self, x):
+        return np.cos(x)
+
+    def backward(self, g, out, x):
+        return (-g * xp(x).sin(x),)
+
+
+@register
+class Tanh(Function):
+    needs_inputs = False
+    needs_out = True
+
+    def forward(self, x):
+        return np.tanh(x)
+
+    def backward(self, g, out):
+        return (g * (1 - out * out),)
+
+
+@register
+class Sigmoid(Function):
+    """NOTE: a primitive for stability: 1/(1+e^-x) composed overflows e^-x at x = -1000."""
+    needs_inputs = False
+    needs_out = True
+
+    def forward(self, x):
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(np.result_type(x, np.float32), copy=False)
+
+    def backward(self, g, out):
+        return (g * out * (1 - out),)
+
+
+@register
+class Relu(Function):
+    """NOTE: a primitive for speed (maximum(x, 0) would save both inputs)."""
+    needs_inputs = False
+    needs_out = True
+
+    def forward(self, x):
+        return np.maximum(x, 0)
+
+    def backward(self, g, out):
+        # NOTE: ReLU'(0) = 0: a mask on the output, never out / x.
+        return (g * (raw(out) > 0),)
+
+
+@register
+class Maximum(Function):
+    def forward(self, a, b):
+        return np.maximum(a, b)
+
+    def backward(self, g, out, a, b):
+        return _tie_split(self, g, raw(a), raw(b))
+
+
+@register
+class Minimum(Function):
+    def forward(self, a, b):
+        return np.minimum(a, b)
+
+    def backward(self, g, out, a, b):
+        return _tie_split(self, g, raw(b), raw(a))
+
+
+def _tie_split(fn, g, win, lose):
+    """Gradient of max/min: all to the winner, split in half on a tie (PyTorch's rule)."""
+    dt = g.dtype
+    wa = (win > lose).astype(dt) + (win == lose).astype(dt) * 0.5
+    return (sum_to(g * wa, np.shape(win)) if fn.needs(0) else None,
+            sum_to(g * (1 - wa), np.shape(lose)) if fn.needs(1) else None)
+
+
+@register
+class Where(Function):
+    """``where(cond, a, b)``; ``cond`` is a boolean constant."""
+    needs_inputs = False
+
+    def forward(self, cond, a, b):
+        self.cond = np.asarray(cond, dtype=bool)
+        self.sa, self.sb = _shape(a), _shape(b)
+        return np.where(self.cond, a, b)
+
+    def backward(self, g, out):
+        c, w = self.cond, xp(g).where
+        return None, sum_to(w(c, g, 0), self.sa), sum_to(w(c, 0, g), self.sb)
+
+
+@register
+class Clip(Function):
+    """``clip(x, lo, hi)``; the gradient passes where lo <= x <= hi (PyTorch's clamp rule)."""
+
+    def forward(self, x, lo=None, hi=None):
+        self.lo, self.hi = lo, hi
+        return np.clip(x, lo, hi)
+
+    def backward(self, g, out, x):
+        x = raw(x)
+        mask = np.ones(x.shape, dtype=bool)
+        if self.lo is not None:
+            mask &= x >= self.lo
+        if self.hi is not None:
+            mask &= x <= self.hi
+        return (g * mask,)
+
+
+@register
+class Cast(Function):
+    """Change dtype; the gradient is cast back to the input's dtype."""
+    needs_inputs = False
+
+    def forward(self, x, dtype=None):
+        self.src = x.dtype
+        return x.astype(dtype)
+
+    def backward(self, g, out):
+        return (g.astype(self.src),)

@@ -1,0 +1,40 @@
+"""Matrix product with NumPy's rules: 1-D operands, batched and broadcast leading dimensions."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function, register, sum_to
+
+
+@register
+class Matmul(Function):
+    def forward(self, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {a.shape} and {b.shape}")
+        k_a = a.shape[-1]
+        k_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
+        if k_a != k_b:
+            raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned: the last dimension of the "
+                             f"first ({k_a}) must equal the {'second-to-last' if b.ndim > 1 else 'only'} "
+                             f"dimension of the second ({k_b})")
+        try:
+            return np.matmul(a, b)
+        except ValueError:
+            raise ValueError(f"matmul: batch dimensions of shapes {a.shape} and {b.shape} do not broadcast") from None
+
+    def backward(self, g, out, a, b):
+        a2 = a if a.ndim > 1 else a.reshape((1, a.shape[0]))
+        b2 = b if b.ndim > 1 else b.reshape((b.shape[0], 1))
+        gs = g.shape
+        if a.ndim == 1 and b.ndim == 1:
+            g = g.reshape((1, 1))
+        elif a.ndim == 1:
+            g = g.reshape(gs[:-1] + (1, gs[-1]))
+        elif b.ndim == 1:
+            g = g.reshape(gs + (1,))
+        ga = gb = None
+        if self.needs(0):
+            ga = sum_to(g @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
+        if self.needs(1):
+            gb = sum_to(a2.swapaxes(-1, -2) @ g, b2.shape).reshape(b.shape)
+        return ga, gb

@@ -1,0 +1,77 @@
+"""Reductions. ``mean`` and ``var`` are composed from these in functional.py."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..function import Function, register, raw, xp
+
+
+def norm_axes(op: str, axis, ndim: int) -> tuple | None:
+    """Normalise ``axis`` (None, int or tuple, negatives allowed) or raise naming the op."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        if not isinstance(a, (int, np.integer)) or not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"{op}: axis {axis!r} is out of range for a tensor with {ndim} dimension(s)")
+        out.append(int(a) % max(ndim, 1))
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: axis {axis!r} repeats a dimension")
+    return tuple(out)
+
+
+def keepdims_shape(shape: tuple, axes: tuple | None) -> tuple:
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def expand_back(g, shape: tuple, axes: tuple | None, keepdims: bool):
+    """Reshape a reduced gradient so it broadcasts against the input again."""
+    return g if keepdims else g.reshape(keepdims_shape(shape, axes))
+
+
+@register
+class Sum(Function):
+    needs_inputs = False
+
+    def forward(self, x, axis=None, keepdims=False):
+        self.shape_in = x.shape
+        self.axes = norm_axes("sum", axis, x.ndim)
+        self.keepdims = keepdims
+        return np.sum(x, axis=self.axes, keepdims=keepdims)
+
+    def backward(self, g, out):
+        g = expand_back(g, self.shape_in, self.axes, self.keepdims)
+        return (xp(g).broadcast_to(g, self.shape_in),)
+
+
+class _Extremum(Function):
+    """max / min over axes. NOTE: ties share the gradient evenly (mask / count), as PyTorch's amax."""
+    needs_out = True
+    reducer = staticmethod(np.max)
+
+    def forward(self, x, axis=None, keepdims=False):
+        if x.size == 0:
+            raise ValueError(f"{type(self).__name__.lower()}: cannot reduce an empty tensor of shape {x.shape}")
+        self.axes = norm_axes(type(self).__name__.lower(), axis, x.ndim)
+        self.keepdims = keepdims
+        return self.reducer(x, axis=self.axes, keepdims=keepdims)
+
+    def backward(self, g, out, x):
+        x = raw(x)
+        peak = expand_back(raw(out), x.shape, self.axes, self.keepdims)
+        mask = x == peak
+        share = mask / mask.sum(axis=self.axes, keepdims=True)
+        return (expand_back(g, x.shape, self.axes, self.keepdims) * share.astype(x.dtype, copy=False),)
+
+
+@register
+class Max(_Extremum):
+    reducer = staticmethod(np.max)
+
+
+@register
+class Min(_Extremum):
+    reducer = staticmethod(np.min)

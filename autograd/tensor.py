@@ -1,0 +1,216 @@
+"""The Tensor: a NumPy array, its gradient, and the node of the graph that made it."""
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable
+
+import numpy as np
+
+from . import function
+from .function import Leaf
+from .mode import STATE
+
+_FLOAT_KINDS = "f"
+_OK_KINDS = "biuf"
+
+
+def _to_array(data: Any, dtype) -> np.ndarray:
+    """Convert user data. Arrays keep their dtype; Python floats become float32, ints int64, bools bool."""
+    if isinstance(data, Tensor):
+        arr = data.data
+    elif isinstance(data, np.ndarray):
+        arr = data
+    elif isinstance(data, np.generic):
+        arr = np.asarray(data)
+    else:
+        try:
+            arr = np.asarray(data)
+        except ValueError as e:  # ragged nested lists
+            raise TypeError(f"Tensor: cannot build a tensor from {type(data).__name__} data: {e}") from None
+        if dtype is None and arr.dtype.kind == "f":
+            arr = arr.astype(np.float32)
+    if dtype is not None:
+        try:
+            dt = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"Tensor: {dtype!r} is not a dtype") from None
+        if dt.kind not in _OK_KINDS:
+            raise TypeError(f"Tensor: dtype {dt} is not supported (bool, integer or floating point)")
+        arr = arr.astype(dt, copy=False)
+    if arr.dtype.kind not in _OK_KINDS:
+        raise TypeError(f"Tensor: data of dtype {arr.dtype} ({type(data).__name__}) is not numeric; "
+                        "expected bool, integer or floating-point numbers")
+    return arr
+
+
+class RemovableHandle:
+    """Returned by ``register_hook``; ``.remove()`` takes the hook off again."""
+
+    __slots__ = ("_list", "_fn")
+
+    def __init__(self, hooks: list, fn: Callable) -> None:
+        self._list, self._fn = hooks, fn
+
+    def remove(self) -> None:
+        if self._fn in self._list:
+            self._list.remove(self._fn)
+
+
+class Tensor:
+    """A NumPy array that can record the graph of the primitive ops applied to it."""
+
+    __slots__ = ("data", "grad", "requires_grad", "_node", "name", "__weakref__")
+    __array_ufunc__ = None  # make `ndarray * Tensor` defer to Tensor.__rmul__
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype=None, name: str | None = None) -> None:
+        self.data = _to_array(data, dtype)
+        self.grad = None
+        self._node = None
+        self.name = name
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @staticmethod
+    def _wrap(data: np.ndarray, node, requires_grad: bool) -> "Tensor":
+        t = _new(Tensor)
+        t.data = data
+        t._node = node
+        t.requires_grad = requires_grad
+        t.grad = None
+        t.name = None
+        return t
+
+    # ---- attributes -------------------------------------------------------------------
+    shape = property(lambda self: self.data.shape)
+    dtype = property(lambda self: self.data.dtype)
+    ndim = property(lambda self: self.data.ndim)
+    size = property(lambda self: self.data.size)
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._node is None or self._node.is_leaf
+
+    @property
+    def grad_fn(self):
+        """The node that made this tensor (None for leaves), like PyTorch's ``grad_fn``."""
+        return None if self.is_leaf else self._node
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(f"item: only a tensor with one element can be converted to a Python number, "
+                             f"this one has shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def detach(self) -> "Tensor":
+        return Tensor._wrap(self.data, None, False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if requires_grad and self.data.dtype.kind not in _FLOAT_KINDS:
+            raise TypeError(f"requires_grad: only floating-point tensors can require gradients; this one has "
+                            f"dtype {self.dtype} (integer and bool tensors hold labels and indices)")
+        if not self.is_leaf:
+            if not requires_grad:
+                raise RuntimeError("requires_grad_(False) on a non-leaf tensor: use .detach() instead")
+            return self
+        self.requires_grad = bool(requires_grad)
+        if self._node is not None:
+            self._node.requires_grad = self.requires_grad
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this non-leaf tensor after backward (leaves always get it)."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: this tensor does not require grad, so it gets no gradient")
+        if not self.is_leaf:
+            self._node.retain = weakref.ref(self)
+
+    def register_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(grad) -> Tensor or None`` runs when this tensor's gradient is computed; a
+        returned tensor replaces the gradient. Returns a handle with ``.remove()``."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that does not require grad")
+        node = function._parent(self)
+        if node.hooks is None:
+            node.hooks = []
+        node.hooks.append(hook)
+        return RemovableHandle(node.hooks, hook)
+
+    def backward(self, gradient=None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
+        from .engine import backward
+        backward([self], None if gradient is None else [gradient], retain_graph, create_graph)
+
+    # ---- Python protocol ------------------------------------------------------------
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", precision=4, threshold=50,
+                               prefix="tensor(")
+        extra = ""
+        if self.data.dtype not in (np.float32, np.int64, np.bool_):
+            extra += f", dtype={self.data.dtype}"
+        if self._node is not None and not self._node.is_leaf:
+            extra += f", grad_fn=<{self._node.op}>"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError("only a one-element integer tensor can be used as an index")
+        return int(self.item())
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    __hash__ = object.__hash__
+
+    def __setitem__(self, index, value) -> None:
+        if self.requires_grad and STATE.grad_enabled:
+            raise RuntimeError("setitem: in-place assignment into a tensor that requires grad is not "
+                               "recorded; use where() / concatenate(), or assign under no_grad()")
+        self.data[_index(index)] = value.data if isinstance(value, Tensor) else value
+
+
+_new = object.__new__
+
+
+def _index(index):
+    """Turn Tensors and lists inside an index into arrays (what NumPy indexing expects)."""
+    if isinstance(index, tuple):
+        return tuple(_index(i) for i in index)
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def as_tensor(x: Any) -> Tensor:
+    """``x`` if it is a Tensor, else a constant Tensor made from it."""
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+function.Tensor = Tensor
