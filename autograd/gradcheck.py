@@ -6,7 +6,6 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .engine import grad
-from .mode import no_grad
 from .tensor import Tensor
 
 
@@ -20,9 +19,8 @@ def _outputs(out) -> list[Tensor]:
 
 
 def _projected(fn: Callable, inputs, vs) -> float:
-    """sum_k <v_k, fn(inputs)_k> as a Python float, with no graph recorded."""
-    with no_grad():
-        outs = _outputs(fn(*inputs))
+    """sum_k <v_k, fn(inputs)_k> as a Python float (grad mode stays on: fn may itself take gradients)."""
+    outs = _outputs(fn(*inputs))
     return float(sum(np.sum(v * o.data) for v, o in zip(vs, outs)))
 
 

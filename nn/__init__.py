@@ -1,0 +1,12 @@
+"""nn: modules, layers, activations, losses, blocks and models on tracegrad's engine (PyTorch's names)."""
+from . import functional, init, utils  # noqa: F401
+from .module import *  # noqa: F401,F403
+from .containers import *  # noqa: F401,F403
+from .linear import *  # noqa: F401,F403
+from .activation import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
+from .blocks import *  # noqa: F401,F403
+from .serialization import save, load  # noqa: F401
+from . import models  # noqa: F401

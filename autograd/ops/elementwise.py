@@ -197,7 +197,7 @@ class Maximum(Function):
         return np.maximum(a, b)
 
     def backward(self, g, out, a, b):
-        return _tie_split(self, g, raw(a), raw(b))
+        return _tie_split(self, g, raw(a), raw(b), np.greater)
 
 
 @register
@@ -206,15 +206,15 @@ class Minimum(Function):
         return np.minimum(a, b)
 
     def backward(self, g, out, a, b):
-        return _tie_split(self, g, raw(b), raw(a))
+        return _tie_split(self, g, raw(a), raw(b), np.less)
 
 
-def _tie_split(fn, g, win, lose):
+def _tie_split(fn, g, a, b, wins):
     """Gradient of max/min: all to the winner, split in half on a tie (PyTorch's rule)."""
     dt = g.dtype
-    wa = (win > lose).astype(dt) + (win == lose).astype(dt) * 0.5
-    return (sum_to(g * wa, np.shape(win)) if fn.needs(0) else None,
-            sum_to(g * (1 - wa), np.shape(lose)) if fn.needs(1) else None)
+    wa = wins(a, b).astype(dt) + (a == b).astype(dt) * 0.5
+    return (sum_to(g * wa, np.shape(a)) if fn.needs(0) else None,
+            sum_to(g * (1 - wa), np.shape(b)) if fn.needs(1) else None)
 
 
 @register

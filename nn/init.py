@@ -1,0 +1,1 @@
+"""Weight initialisers (filled in by issue 3)."""

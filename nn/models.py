@@ -1,0 +1,1 @@
+"""Small assembled models (issue 3)."""

@@ -1,0 +1,1 @@
+"""Regularisation and gradient utilities (issue 3)."""
