@@ -12,7 +12,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .function import Leaf
+from .function import FREED, Leaf, freed_error
 from .mode import STATE, set_grad_enabled
 from .tensor import Tensor
 
@@ -97,26 +97,27 @@ def run(outputs: Sequence[Tensor], grads, retain_graph, create_graph: bool, capt
             g = pending.pop(node, None)
             if g is None:
                 continue
-            if node.hooks:
-                g = _run_hooks(node, g, create_graph)
+            if node.extra is not None:
+                g = _extras(node, g, create_graph, capture)
             if tracers:
                 for tr in tracers:
                     tr.on_backward(node, g)
-            if capture is not None:
-                if node in capture:
-                    capture[node] = g
-            elif node.retain is not None:
-                t = node.retain()
-                if t is not None:
-                    _accumulate_leaf(t, g, create_graph)
+            if capture is not None and node in capture:
+                capture[node] = g
             if node.is_leaf:
                 if capture is None:
                     t = node.ref()
                     if t is not None:
                         _accumulate_leaf(t, g, create_graph)
                 continue
-            out, xs = node.saved(create_graph)
-            grads_in = node.backward(g, out, *xs)
+            if create_graph:
+                out, xs = node.saved(True)
+            else:
+                xs = node.inputs
+                if xs is FREED:
+                    raise freed_error(node)
+                out = node.out
+            grads_in = node.backward(g, out, *xs) if xs else node.backward(g, out)
             if anomaly:
                 from .anomaly import check_backward
                 check_backward(node, grads_in)
@@ -133,7 +134,19 @@ def run(outputs: Sequence[Tensor], grads, retain_graph, create_graph: bool, capt
                 else:
                     pending[p] = gi
             if not retain_graph:
-                node.free()
+                node.inputs = FREED
+                node.out = None
+
+
+def _extras(node, g, create_graph: bool, capture):
+    """The rare per-node work: tensor hooks, then retain_grad."""
+    if node.hooks:
+        g = _run_hooks(node, g, create_graph)
+    if capture is None and node.retain is not None:
+        t = node.retain()
+        if t is not None:
+            _accumulate_leaf(t, g, create_graph)
+    return g
 
 
 def backward(tensors: Sequence[Tensor], grad_tensors=None, retain_graph: bool | None = None,

@@ -35,19 +35,34 @@ def register(cls: type["Function"]) -> type["Function"]:
 
 
 class Node:
-    """What every graph node has, primitive or leaf."""
+    """What every graph node has, primitive or leaf.
 
-    __slots__ = ("parents", "shape", "dtype", "scope", "seq", "hooks", "retain", "where", "__weakref__")
+    ``extra`` is None on the hot path; hooks, retain_grad and anomaly's creation site
+    live in it only when asked for (one slot to check instead of three to set).
+    """
+
+    __slots__ = ("parents", "shape", "dtype", "scope", "seq", "extra", "__weakref__")
     is_leaf: ClassVar[bool] = False
 
-    def _init_node(self, shape, dtype, where=None) -> None:
+    def _init_node(self, shape, dtype) -> None:
         self.shape = shape
         self.dtype = dtype
         self.scope = STATE.scope
         self.seq = next(_seq)
-        self.hooks = None
-        self.retain = None
-        self.where = where
+        self.extra = None
+
+    def _get(self, key: str):
+        return None if self.extra is None else self.extra.get(key)
+
+    def _set(self, key: str, value) -> None:
+        if self.extra is None:
+            self.extra = {}
+        self.extra[key] = value
+
+    hooks = property(lambda self: self._get("hooks"), lambda self, v: self._set("hooks", v))
+    retain = property(lambda self: self._get("retain"), lambda self, v: self._set("retain", v))
+    where = property(lambda self: self._get("where"), lambda self, v: self._set("where", v),
+                     doc="file:line of the user code that made this node (recorded in anomaly mode)")
 
     @property
     def op(self) -> str:
@@ -82,7 +97,7 @@ class Function(Node):
     ``needs_inputs`` (the input arrays) and ``needs_out`` (the output array).
     """
 
-    __slots__ = ("inputs", "out", "freed")
+    __slots__ = ("inputs", "out")
     needs_inputs: ClassVar[bool] = True
     needs_out: ClassVar[bool] = False
     differentiable: ClassVar[bool] = True
@@ -100,35 +115,34 @@ class Function(Node):
         datas = []
         req = False
         for a in args:
-            if type(a) is Tensor or isinstance(a, Tensor):
+            if isinstance(a, Tensor):
                 datas.append(a.data)
                 if a.requires_grad:
                     req = True
-            else:
+            elif a is None or type(a) in _SCALARS or isinstance(a, np.ndarray):
                 datas.append(a)
-        fn = cls.__new__(cls)
+            else:
+                datas.append(np.asarray(a))
+        fn = _new(cls)
         if STATE.anomaly:
-            with np.errstate(all="ignore"):
-                out = fn.forward(*datas, **kwargs)
-        else:
-            out = fn.forward(*datas, **kwargs)
+            return _apply_checked(fn, args, datas, kwargs, req)
+        out = fn.forward(*datas, **kwargs)
         if type(out) is not np.ndarray:  # NumPy returns scalars from 0-d arithmetic
             out = np.asarray(out)
-        if STATE.anomaly:
-            from .anomaly import check_forward, user_frame
-            check_forward(fn, datas, out)
-            fn.where = user_frame()
-        if not (req and STATE.grad_enabled and cls.differentiable):
-            return Tensor._wrap(out, None, False)
-        fn.parents = tuple(_parent(a) for a in args)
-        fn.inputs = tuple(datas) if cls.needs_inputs else None
+        if not req or not STATE.grad_enabled or not cls.differentiable:
+            return _wrap(out, None, False)
+        fn.parents = tuple([(a._node or _leaf(a)) if isinstance(a, Tensor) else None for a in args])
+        fn.inputs = datas if cls.needs_inputs else None
         fn.out = out if cls.needs_out else None
-        fn.freed = False
-        fn._init_node(out.shape, out.dtype, fn.where if STATE.anomaly else None)
+        fn.shape = out.shape
+        fn.dtype = out.dtype
+        fn.scope = STATE.scope
+        fn.seq = next(_seq)
+        fn.extra = None
         if STATE.tracers:
             for t in STATE.tracers:
                 t.on_forward(fn, out)
-        return Tensor._wrap(out, fn, True)
+        return _wrap(out, fn, True)
 
     def needs(self, i: int) -> bool:
         """Does input ``i`` want a gradient? (Lets backward skip work for constants.)"""
@@ -137,11 +151,8 @@ class Function(Node):
 
     def saved(self, create_graph: bool):
         """(out, inputs) for backward: arrays, or Tensors tied to this graph when differentiating it."""
-        if self.freed:
-            raise RuntimeError(
-                f"Trying to backward through the graph a second time (op {self.op} in scope "
-                f"{self.scope or '<top>'}): its saved arrays were freed after the first backward. "
-                "Pass retain_graph=True to the first backward() if you need to backward twice.")
+        if self.inputs is FREED:
+            raise freed_error(self)
         out, xs = self.out, self.inputs or ()
         if not create_graph:
             return out, xs
@@ -151,12 +162,55 @@ class Function(Node):
         return out, xs
 
     def free(self) -> None:
-        self.inputs = None
+        self.inputs = FREED
         self.out = None
-        self.freed = True
 
     def extra_repr(self) -> str:
         return ""
+
+
+FREED = ()  # sentinel for freed saved inputs: empty and distinct from None
+
+
+def freed_error(node) -> RuntimeError:
+    return RuntimeError(
+        f"Trying to backward through the graph a second time (op {node.op} in scope "
+        f"{node.scope or '<top>'}): its saved arrays were freed after the first backward. "
+        "Pass retain_graph=True to the first backward() if you need to backward twice.")
+
+
+_new = object.__new__
+_SCALARS = frozenset((float, int, bool))
+
+
+def _wrap(data, node, requires_grad):
+    return Tensor._wrap(data, node, requires_grad)
+
+
+def _leaf(a):
+    node = a._node = Leaf(a)
+    return node
+
+
+def _apply_checked(fn, args, datas, kwargs, req):
+    """apply() in anomaly mode: NaN/inf in the forward raises, and the creation site is recorded."""
+    from .anomaly import check_forward, user_frame
+    with np.errstate(all="ignore"):
+        out = np.asarray(fn.forward(*datas, **kwargs))
+    check_forward(fn, datas, out)
+    with anomaly_off():
+        t = type(fn).apply(*args, **kwargs)
+    if t._node is not None and not t._node.is_leaf:
+        t._node.where = user_frame()
+    return t
+
+
+class anomaly_off:
+    def __enter__(self):
+        STATE.anomaly = False
+
+    def __exit__(self, *exc):
+        STATE.anomaly = True
 
 
 def _parent(a):

@@ -1,0 +1,145 @@
+"""Engine overhead: per-op cost of a long elementwise chain, a 100,000-op chain, and micrograd's scalar demo.
+
+Run: .venv/bin/python benchmarks/bench_engine.py  (ratios are tracegrad time / peer time)
+"""
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+sys.setrecursionlimit(10_000)
+import autograd  # noqa: E402
+from autograd import Tensor  # noqa: E402
+from _timing import median_time, optional, report, torch_2_threads  # noqa: E402
+
+torch = torch_2_threads()
+mygrad = optional("mygrad")
+micrograd = optional("micrograd.engine")
+
+
+def chain_numpy(x0, a, b, n):
+    """Hand-written forward and backward of the same chain: the floor."""
+    xs, y = [], x0
+    for i in range(n):
+        xs.append(y)
+        k = i % 3
+        y = y * a if k == 0 else (y + b if k == 1 else np.tanh(y))
+    g = np.ones_like(y)
+    for i in reversed(range(n)):
+        k = i % 3
+        if k == 0:
+            g = g * a
+        elif k == 2:
+            t = np.tanh(xs[i])
+            g = g * (1 - t * t)
+    return g
+
+
+def chain(lib_mul, x, a, b, n, tanh):
+    y = x
+    for i in range(n):
+        k = i % 3
+        y = y * a if k == 0 else (y + b if k == 1 else tanh(y))
+    return y
+
+
+def bench_chain(n: int, shape: tuple, repeat: int) -> dict:
+    rng = np.random.default_rng(0)
+    x0, a, b = rng.standard_normal(shape), rng.uniform(0.5, 1.0, shape), rng.standard_normal(shape) * 0.1
+    rows = {}
+
+    def ours():
+        x = Tensor(x0, requires_grad=True)
+        chain(None, x, a, b, n, lambda t: t.tanh()).sum().backward()
+        return x.grad
+    rows["tracegrad"] = median_time(ours, repeat)
+    rows["numpy"] = median_time(lambda: chain_numpy(x0, a, b, n), repeat)
+    if torch is not None:
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+
+        def t():
+            x = torch.tensor(x0, requires_grad=True)
+            chain(None, x, ta, tb, n, torch.tanh).sum().backward()
+        rows["torch"] = median_time(t, repeat)
+    if mygrad is not None and n <= 1000:
+        def m():
+            x = mygrad.tensor(x0)
+            chain(None, x, a, b, n, mygrad.tanh).sum().backward()
+        rows["mygrad"] = median_time(m, repeat)
+    return rows
+
+
+def moons(n: int = 100):
+    rng = np.random.default_rng(1)
+    t = rng.uniform(0, np.pi, n)
+    half = np.arange(n) < n // 2
+    X = np.stack([np.where(half, np.cos(t), 1 - np.cos(t)), np.where(half, np.sin(t), 0.5 - np.sin(t))], 1)
+    return X + rng.normal(scale=0.1, size=X.shape), np.where(half, -1.0, 1.0)
+
+
+def scalar_mlp(Value, sizes, rng, relu):
+    """micrograd's MLP(2, [16, 16, 1]) built from scalars of the given class."""
+    layers = []
+    for m, n in zip(sizes[:-1], sizes[1:]):
+        layers.append([([Value(float(rng.uniform(-1, 1))) for _ in range(m)], Value(0.0)) for _ in range(n)])
+
+    def forward(x):
+        for li, layer in enumerate(layers):
+            out = []
+            for w, bias in layer:
+                act = sum((wi * xi for wi, xi in zip(w, x)), bias)
+                out.append(relu(act) if li < len(layers) - 1 else act)
+            x = out
+        return x[0]
+    params = [p for layer in layers for w, bias in layer for p in w + [bias]]
+    return forward, params
+
+
+def micrograd_step(Value, relu, X, y, make):
+    """One step of micrograd's demo: SVM max-margin loss + L2, backward."""
+    forward, params = make()
+    scores = [forward([Value(float(a)) for a in row]) for row in X]
+    losses = [relu(1 + -yi * si) for yi, si in zip(y, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg = 1e-4 * sum(p * p for p in params)
+    total = data_loss + reg
+    total.backward()
+    return total
+
+
+def bench_scalar(repeat: int) -> dict:
+    X, y = moons()
+    rows = {}
+
+    def S(v):
+        return Tensor(np.float64(v), requires_grad=True)
+    rows["tracegrad"] = median_time(lambda: micrograd_step(
+        S, lambda t: t.relu(), X, y, lambda: scalar_mlp(S, [2, 16, 16, 1], np.random.default_rng(0), lambda t: t.relu())),
+        repeat)
+    if micrograd is not None:
+        V = micrograd.Value
+        rows["micrograd"] = median_time(lambda: micrograd_step(
+            V, lambda v: v.relu(), X, y, lambda: scalar_mlp(V, [2, 16, 16, 1], np.random.default_rng(0), lambda v: v.relu())),
+            repeat)
+    return rows
+
+
+def main() -> None:
+    n = 500
+    rows = bench_chain(n, (16, 16), repeat=15)
+    report(f"chain of {n} elementwise ops (mul, add, tanh) on (16, 16) float64, forward + backward", rows)
+    print(f"  per op: tracegrad {rows['tracegrad'] / n * 1e6:.2f} us" +
+          (f", torch {rows['torch'] / n * 1e6:.2f} us" if "torch" in rows else ""))
+    deep = 100_000
+    rows = bench_chain(deep, (4,), repeat=3)
+    report(f"depth: chain of {deep:,} ops on (4,) float64, forward + backward", rows)
+    rows = bench_scalar(repeat=5)
+    report("scalar mode: micrograd's demo step (MLP 2-16-16-1, 100 moons points, every weight a 0-d Tensor)",
+           rows, limit="micrograd")
+    if "micrograd" in rows:
+        print(f"  tracegrad is {rows['micrograd'] / rows['tracegrad']:.2f}x faster than micrograd")
+
+
+if __name__ == "__main__":
+    main()
