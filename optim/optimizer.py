@@ -1,0 +1,225 @@
+"""The optimizer base: parameter groups, lazily created per-parameter state, state_dict.
+
+A subclass gives its hyper-parameter defaults, a ``_check`` that rejects bad values
+(``ValueError`` naming the parameter), ``_init_state`` (the state a parameter gets
+on its first step) and ``_update`` (one parameter's step, in place on ``p.data``).
+Updates run on raw NumPy arrays, never through the graph, so no ``no_grad`` is needed.
+"""
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from autograd import Tensor, enable_grad
+
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
+
+
+def check_range(name: str, value: Any, low: float = 0.0, high: float | None = None,
+                high_open: bool = False) -> None:
+    """Raise ``ValueError`` naming ``name`` unless ``low <= value`` (and ``value < / <= high``)."""
+    ok = low <= value
+    if high is not None:
+        ok = ok and (value < high if high_open else value <= high)
+    if not ok:
+        bound = f">= {low}" if high is None else f"in [{low}, {high}{')' if high_open else ']'}"
+        raise ValueError(f"Invalid {name} value: {value!r} ({name} must be {bound})")
+
+
+class Optimizer:
+    """Base of every optimizer: ``param_groups``, lazy ``state``, ``step``, ``zero_grad``, ``state_dict``."""
+
+    #: state keys that hold plain numbers, not per-element arrays (never cast on load)
+    _scalar_state: tuple[str, ...] = ("step",)
+
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                            "but got a Tensor (wrap it in a list: [p])")
+        if isinstance(params, (set, frozenset)):  # NOTE: stricter than torch, which accepts a set here
+            raise TypeError("optimizer parameters need to be an ordered collection (a set's order changes between "
+                            "runs, which would scramble state_dict); use a list")
+        self.defaults = dict(defaults)
+        self._check(self.defaults)
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+        self._work: dict[tuple[str, int], np.ndarray] = {}
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for g in groups:
+            self.add_param_group(g)
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, g in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(g.items()) if k != "params"]
+        return "\n".join(lines + [")"])
+
+    # ---- hooks for subclasses -----------------------------------------------------------
+    def _check(self, group: dict[str, Any]) -> None:
+        """Raise ``ValueError`` naming the first bad hyper-parameter of ``group``."""
+        check_range("lr", group["lr"])
+
+    def _init_state(self, p: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
+        """Fill the (empty) state of parameter array ``p`` before its first update."""
+
+    def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
+        """Update parameter array ``p`` in place from gradient ``g``."""
+        raise NotImplementedError
+
+    # ---- public API ---------------------------------------------------------------------
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters (with its own hyper-parameters; the rest come from the defaults)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering "
+                            "of tensors in sets will change between runs. Please use a list instead.")
+        params = list(params)
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}")
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+            if p.dtype.kind != "f":
+                raise TypeError(f"optimizer can only optimize floating-point Tensors, got dtype {p.dtype}")
+        ids = [id(p) for p in params]
+        if len(set(ids)) != len(ids):
+            raise ValueError("optimizer contains a parameter group with duplicate parameters")
+        taken = {id(p) for g in self.param_groups for p in g["params"]}
+        if taken.intersection(ids):
+            raise ValueError("some parameters appear in more than one parameter group")
+        group = {k: v for k, v in param_group.items() if k != "params"}
+        for k, v in self.defaults.items():
+            group.setdefault(k, v)
+        self._check(group)
+        group["params"] = params
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset every parameter's gradient: to None (the default), or to zeros in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    if p.grad.requires_grad:
+                        p.grad = p.grad.detach()
+                    p.grad.data[...] = 0
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One update of every parameter that has a gradient; returns ``closure()`` if given."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        state_of = self.state
+        for group in self.param_groups:
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                state = state_of[p]
+                if not state:
+                    self._init_state(p.data, state, group)
+                self._update(p.data, grad.data, state, group)
+        return loss
+
+    def state_dict(self) -> dict[str, Any]:
+        """A snapshot (copies) of the state and the hyper-parameters: only arrays, numbers, strings, lists, dicts.
+
+        Parameters are named by their position over all groups, as in PyTorch.
+        """
+        index: dict[int, int] = {}
+        groups = []
+        for g in self.param_groups:
+            packed = {k: (list(v) if isinstance(v, tuple) else v) for k, v in g.items() if k != "params"}
+            packed["params"] = [index.setdefault(id(p), len(index)) for p in g["params"]]
+            groups.append(packed)
+        state = {index[id(p)]: {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()}
+                 for p, s in self.state.items() if s and id(p) in index}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what ``state_dict()`` returned; training then continues bit-for-bit."""
+        saved = state_dict["param_groups"]
+        if len(saved) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(s["params"]) != len(g["params"]) for s, g in zip(saved, self.param_groups)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match the size of "
+                             "optimizer's group")
+        by_index = {int(i): p for s, g in zip(saved, self.param_groups) for i, p in zip(s["params"], g["params"])}
+        new_groups = []
+        for s, g in zip(saved, self.param_groups):
+            group = {k: (tuple(v) if k == "betas" else copy.deepcopy(v)) for k, v in s.items() if k != "params"}
+            self._check(group | {k: v for k, v in g.items() if k not in group})
+            group["params"] = g["params"]
+            new_groups.append(group)
+        state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        for i, s in state_dict["state"].items():
+            p = by_index[int(i)]
+            state[p] = {k: self._cast(p, k, v) for k, v in s.items()}
+        self.param_groups = new_groups
+        self.state = state
+
+    def _cast(self, p: Tensor, key: str, value: Any) -> Any:
+        """A private copy of a saved state value, cast to the parameter's dtype (except scalar counters)."""
+        if isinstance(value, np.ndarray):
+            if key not in self._scalar_state and value.dtype.kind == "f":
+                return np.array(value, dtype=p.dtype, copy=True)
+            return value.copy()
+        return copy.deepcopy(value)
+
+    # ---- helpers for subclasses ---------------------------------------------------------
+    def _scratch(self, like: np.ndarray, k: int = 0) -> np.ndarray:
+        """Work array ``k`` shaped like ``like``: a view of one reused buffer per (dtype, k), so steps don't allocate."""
+        key = (like.dtype.str, k)
+        buf = self._work.get(key)
+        n = like.size
+        if buf is None or buf.size < n:
+            buf = self._work[key] = np.empty(n, like.dtype)
+        return buf[:n].reshape(like.shape)
+
+    def _decayed(self, p: np.ndarray, g: np.ndarray, wd: float, maximize: bool, k: int = 8) -> np.ndarray:
+        """The gradient the rule sees: ``-g`` when maximizing, plus ``wd * p`` (L2); ``g`` itself if neither."""
+        if not wd and not maximize:
+            return g
+        out = self._scratch(p, k)
+        if maximize:
+            np.negative(g, out=out)
+            if wd:
+                out += np.multiply(p, wd, out=self._scratch(p, k + 1))
+        else:
+            np.multiply(p, wd, out=out)
+            out += g  # torch: grad.add(param, alpha=weight_decay)
+        return out
+
+
+def lerp_(a: np.ndarray, b: np.ndarray, w: float, tmp: np.ndarray) -> None:
+    """``a <- a + w (b - a)`` in place, ordered as torch's ``lerp_`` (which switches form at w = 0.5)."""
+    np.subtract(b, a, out=tmp)
+    if abs(w) < 0.5:
+        tmp *= w
+        a += tmp
+    else:
+        tmp *= 1 - w
+        np.subtract(b, tmp, out=a)
+
+
+def addcmul_(a: np.ndarray, x: np.ndarray, y: np.ndarray, value: float, tmp: np.ndarray) -> None:
+    """``a <- a + value * x * y`` in place (torch's ``addcmul_``)."""
+    np.multiply(x, value, out=tmp)
+    tmp *= y
+    a += tmp
