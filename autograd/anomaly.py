@@ -8,6 +8,7 @@ from typing import Iterator
 
 import numpy as np
 
+from .function import raw
 from .mode import STATE
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -42,7 +43,7 @@ def user_frame() -> str:
 
 
 def _bad(a) -> bool:
-    a = getattr(a, "data", a)
+    a = raw(a)  # NOTE: not getattr(a, "data"): an ndarray's .data is its memoryview
     return isinstance(a, np.ndarray) and a.dtype.kind == "f" and not np.isfinite(a).all()
 
 
@@ -60,7 +61,7 @@ def check_forward(fn, datas, out) -> None:
 def check_backward(node, grads) -> None:
     for i, g in enumerate(grads):
         if g is not None and _bad(g):
-            kind = "NaN" if np.isnan(getattr(g, "data", g)).any() else "inf"
+            kind = "NaN" if np.isnan(raw(g)).any() else "inf"
             shapes = [p.shape for p in node.parents if p is not None]
             raise AnomalyError(f"anomaly: backward of {node.op} produced {kind} in the gradient of input {i} "
                                f"(scope {node.scope or '<top>'}; input shapes {', '.join(map(str, shapes))}); "

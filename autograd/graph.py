@@ -109,7 +109,7 @@ class Graph:
         held, seen = 0, set()
         for n in self.nodes:
             node = n.node
-            for a in (getattr(node, "inputs", None) or ()) + ((getattr(node, "out", None),)):
+            for a in (*(getattr(node, "inputs", None) or ()), getattr(node, "out", None)):  # inputs: list or tuple
                 if isinstance(a, np.ndarray) and id(a) not in seen:
                     seen.add(id(a))
                     held += a.nbytes

@@ -16,7 +16,11 @@ def _shape_args(shape) -> tuple:
 def _compare(ufunc):
     def op(self, other):
         other = other.data if isinstance(other, Tensor) else other
-        return Tensor._wrap(np.asarray(ufunc(self.data, other)), None, False)
+        try:
+            return Tensor._wrap(np.asarray(ufunc(self.data, other)), None, False)
+        except ValueError:
+            raise ValueError(f"{ufunc.__name__}: shapes {self.shape} and {np.shape(other)} cannot be broadcast "
+                             "together; each dimension must match or be 1 (NumPy broadcasting)") from None
     return op
 
 

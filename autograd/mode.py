@@ -40,26 +40,36 @@ class _GradMode(contextlib.ContextDecorator):
         STATE.grad_enabled = self.prev.pop()
 
 
-def no_grad() -> _GradMode:
-    """Context manager / decorator: ops inside record no graph."""
-    return _GradMode(False)
+def no_grad(func=None):
+    """Context manager / decorator (``@no_grad()`` or bare ``@no_grad``): ops inside record no graph."""
+    return _GradMode(False) if func is None else _GradMode(False)(func)
 
 
-def enable_grad() -> _GradMode:
+def enable_grad(func=None):
     """Context manager / decorator: re-enable recording inside ``no_grad``."""
-    return _GradMode(True)
+    return _GradMode(True) if func is None else _GradMode(True)(func)
 
 
 class set_grad_enabled(_GradMode):
-    """``set_grad_enabled(flag)``: as a call it sets the mode; as a context it restores it on exit."""
+    """``set_grad_enabled(flag)``: as a call it sets the mode; as a context it restores it on exit;
+    as a decorator it sets the mode only while the function runs (PyTorch's semantics)."""
 
     def __init__(self, enabled: bool) -> None:
         super().__init__(enabled)
-        self.prev.append(STATE.grad_enabled)
+        self.before: bool | None = STATE.grad_enabled  # what the first __exit__ restores
         STATE.grad_enabled = self.enabled
 
-    def __enter__(self) -> None:  # the mode was already set by __init__
-        pass
+    def __call__(self, func):
+        STATE.grad_enabled = self.before  # used as a decorator: undo the call's own effect
+        self.before = None
+        return super().__call__(func)
+
+    def __enter__(self) -> None:
+        if self.before is None:
+            super().__enter__()
+        else:  # right after __init__, which already set the mode
+            self.prev.append(self.before)
+            self.before = None
 
 
 def is_grad_enabled() -> bool:

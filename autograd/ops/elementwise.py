@@ -16,7 +16,10 @@ class Add(Function):
 
     def forward(self, a, b):
         self.sa, self.sb = _shape(a), _shape(b)
-        return np.add(a, b)
+        try:  # NOTE: a try costs nothing on success; NumPy's own message names no op
+            return np.add(a, b)
+        except ValueError:
+            raise _mismatch("add", a, b) from None
 
     def backward(self, g, out):
         return sum_to(g, self.sa), sum_to(g, self.sb)
@@ -29,7 +32,10 @@ class Sub(Function):
 
     def forward(self, a, b):
         self.sa, self.sb = _shape(a), _shape(b)
-        return np.subtract(a, b)
+        try:
+            return np.subtract(a, b)
+        except ValueError:
+            raise _mismatch("sub", a, b) from None
 
     def backward(self, g, out):
         return sum_to(g, self.sa), sum_to(-g, self.sb)
@@ -38,7 +44,10 @@ class Sub(Function):
 @register
 class Mul(Function):
     def forward(self, a, b):
-        return np.multiply(a, b)
+        try:
+            return np.multiply(a, b)
+        except ValueError:
+            raise _mismatch("mul", a, b) from None
 
     def backward(self, g, out, a, b):
         return (sum_to(g * b, _shape(a)) if self.needs(0) else None,
@@ -50,7 +59,10 @@ class Div(Function):
     """NOTE: a primitive (not a * b**-1) for speed."""
 
     def forward(self, a, b):
-        return np.divide(a, b)
+        try:
+            return np.divide(a, b)
+        except ValueError:
+            raise _mismatch("div", a, b) from None
 
     def backward(self, g, out, a, b):
         ga = g / b
@@ -75,7 +87,10 @@ class Pow(Function):
     needs_out = True
 
     def forward(self, a, b):
-        return np.power(a, b)
+        try:
+            return np.power(a, b)
+        except ValueError:
+            raise _mismatch("pow", a, b) from None
 
     def backward(self, g, out, a, b):
         ga = gb = None
@@ -84,7 +99,7 @@ class Pow(Function):
         if self.needs(1):
             # NOTE: mask, not division: log(0) = -inf would make 0 * -inf = nan at a == 0.
             zero = np.asarray(raw(a)) == 0
-            safe_a = xp(a).where(zero, 1, a)
+            safe_a = xp(out).where(zero, 1, a)  # xp(out): `a` may be a Python scalar (2.0 ** x)
             gb = sum_to(g * out * xp(safe_a).log(safe_a) * ~zero, _shape(b))
         return ga, gb
 
@@ -194,7 +209,10 @@ class Relu(Function):
 @register
 class Maximum(Function):
     def forward(self, a, b):
-        return np.maximum(a, b)
+        try:
+            return np.maximum(a, b)
+        except ValueError:
+            raise _mismatch("maximum", a, b) from None
 
     def backward(self, g, out, a, b):
         return _tie_split(self, g, raw(a), raw(b), np.greater)
@@ -203,7 +221,10 @@ class Maximum(Function):
 @register
 class Minimum(Function):
     def forward(self, a, b):
-        return np.minimum(a, b)
+        try:
+            return np.minimum(a, b)
+        except ValueError:
+            raise _mismatch("minimum", a, b) from None
 
     def backward(self, g, out, a, b):
         return _tie_split(self, g, raw(a), raw(b), np.less)
@@ -217,6 +238,13 @@ def _tie_split(fn, g, a, b, wins):
             sum_to(g * (1 - wa), np.shape(b)) if fn.needs(1) else None)
 
 
+def _mismatch(op: str, *xs) -> ValueError:
+    """The error raised instead of NumPy's own when a binary op's operands do not broadcast."""
+    shapes = [str(_shape(x)) for x in xs]
+    return ValueError(f"{op}: shapes {', '.join(shapes[:-1])} and {shapes[-1]} cannot be broadcast together; "
+                      "each dimension must match or be 1 (NumPy broadcasting)")
+
+
 @register
 class Where(Function):
     """``where(cond, a, b)``; ``cond`` is a boolean constant."""
@@ -225,7 +253,10 @@ class Where(Function):
     def forward(self, cond, a, b):
         self.cond = np.asarray(cond, dtype=bool)
         self.sa, self.sb = _shape(a), _shape(b)
-        return np.where(self.cond, a, b)
+        try:
+            return np.where(self.cond, a, b)
+        except ValueError:
+            raise _mismatch("where", cond, a, b) from None
 
     def backward(self, g, out):
         c, w = self.cond, xp(g).where
