@@ -12,6 +12,7 @@ import pytest
 
 import autograd
 from autograd import Tensor, REGISTRY
+from autograd.ops import conv as _C
 
 
 @dataclass
@@ -79,6 +80,17 @@ SPECS: dict[str, list[Case]] = {
     "LogSoftmax": [Case(lambda x: x.log_softmax(axis=1), [(3, 4)])],
     "LogSumExp": [Case(lambda x: x.logsumexp(), [(3, 4)]), Case(lambda x: x.logsumexp(axis=1, keepdims=True), [(3, 4)]),
                   Case(lambda x: x.logsumexp(axis=0), [(3,)])],
+    # ---- convolution and normalisation (autograd/ops/conv.py) ------------------------------
+    "Unfold": [Case(lambda x: _C.Unfold.apply(x, kernel_size=2), [(1, 2, 3, 3)]),
+               Case(lambda x: _C.Unfold.apply(x, kernel_size=(3, 2), stride=2, padding=1, dilation=(1, 2)),
+                    [(2, 1, 5, 4)]),
+               Case(lambda x: _C.Unfold.apply(x, kernel_size=2, stride=2, padding=1, value=-5.0), [(1, 1, 3, 3)])],
+    "Fold": [Case(lambda c: _C.Fold.apply(c, output_size=(3, 3), kernel_size=2), [(1, 8, 4)]),
+             Case(lambda c: _C.Fold.apply(c, output_size=(5, 4), kernel_size=(3, 2), stride=2, padding=1,
+                                          dilation=(1, 2)), [(2, 6, 6)])],
+    "BatchNorm": [Case(lambda x, w, b: _C.BatchNorm.apply(x, w, b), [(4, 3), (3,), (3,)]),
+                  Case(lambda x, w, b: _C.BatchNorm.apply(x, w, b, eps=1e-3), [(2, 3, 2, 2), (3,), (3,)]),
+                  Case(lambda x: _C.BatchNorm.apply(x, None, None), [(3, 2, 2)])],
 }
 
 

@@ -1,1 +1,73 @@
-__all__: list[str] = []
+"""Batch normalisation and dropout, with PyTorch's semantics."""
+from __future__ import annotations
+
+import numpy as np
+
+import autograd
+from autograd import Tensor, as_tensor
+from autograd.ops.conv import BatchNorm
+
+__all__ = ["batch_norm", "dropout"]
+
+
+def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
+               bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
+               eps: float = 1e-5) -> Tensor:
+    """Normalise each channel (axis 1) of ``x``: ``(x - mean) / sqrt(var + eps) * weight + bias``.
+
+    Training (or no running statistics): the batch's mean and biased variance normalise, and the
+    running statistics, when given, move in place as PyTorch's do:
+    ``running = (1 - momentum) * running + momentum * batch`` with the batch's *unbiased* variance.
+    Evaluation: the running statistics normalise.
+    """
+    x = as_tensor(x)
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm: expects an input of shape (N, C) or (N, C, ...), got shape {x.shape}")
+    c = x.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ValueError(f"batch_norm: {name} has shape {tuple(t.shape)} but the input has {c} channels "
+                             f"(shape {x.shape})")
+    if training or running_mean is None or running_var is None:
+        count = x.size // c
+        if training and count < 2:
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input "
+                             f"shape {x.shape}")
+        stats: dict = {}
+        y = BatchNorm.apply(x, weight, bias, eps=eps, stats=stats if training else None)
+        if training:
+            with autograd.no_grad():
+                if running_mean is not None:
+                    rm = running_mean.data
+                    rm *= 1.0 - momentum
+                    rm += (momentum * stats["mean"]).astype(rm.dtype, copy=False)
+                if running_var is not None:
+                    rv = running_var.data
+                    rv *= 1.0 - momentum
+                    rv += (momentum * count / max(count - 1, 1) * stats["var"]).astype(rv.dtype, copy=False)
+        return y
+    # evaluation: an affine map per channel, composed (both statistics are constants)
+    bshape = (1, c) + (1,) * (x.ndim - 2)
+    inv = 1.0 / np.sqrt(running_var.data + eps)
+    scale = Tensor(inv.astype(x.dtype, copy=False)) if weight is None else weight * inv.astype(weight.dtype)
+    shift = -(running_mean.data.astype(x.dtype, copy=False) * scale)
+    if bias is not None:
+        shift = shift + bias
+    return x * scale.reshape(bshape) + shift.reshape(bshape)
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Inverted dropout: zero each element with probability ``p`` and scale survivors by 1/(1-p);
+    the identity when not training. Draws from ``autograd.default_generator()``."""
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be a probability in [0, 1], got {p}")
+    x = as_tensor(x)
+    if not training or p == 0.0:
+        return x
+    if p == 1.0:
+        return x * np.zeros((), dtype=x.dtype)
+    dt = x.dtype if x.dtype.kind == "f" else np.float32
+    keep = autograd.default_generator().random(x.shape, dtype=np.float32 if dt == np.float32 else np.float64) >= p
+    mask = np.multiply(keep, 1.0 / (1.0 - p), dtype=dt)
+    return x * mask
