@@ -132,7 +132,7 @@ class Function(Node):
         if not req or not STATE.grad_enabled or not cls.differentiable:
             return _wrap(out, None, False)
         fn.parents = tuple([(a._node or _leaf(a)) if isinstance(a, Tensor) else None for a in args])
-        fn.inputs = datas if cls.needs_inputs else None
+        fn.inputs = tuple(datas) if cls.needs_inputs else None  # a tuple of arrays: the GC untracks it
         fn.out = out if cls.needs_out else None
         fn.shape = out.shape
         fn.dtype = out.dtype
@@ -183,8 +183,7 @@ _new = object.__new__
 _SCALARS = frozenset((float, int, bool))
 
 
-def _wrap(data, node, requires_grad):
-    return Tensor._wrap(data, node, requires_grad)
+_wrap: Any = None  # Tensor._wrap, bound by tensor.py
 
 
 def _leaf(a):

@@ -214,3 +214,4 @@ def as_tensor(x: Any) -> Tensor:
 
 
 function.Tensor = Tensor
+function._wrap = Tensor._wrap

@@ -7,7 +7,8 @@ from ..function import Function, register, sum_to, raw, xp
 
 
 def _shape(x) -> tuple:
-    return np.shape(x)
+    """Shape of an input: arrays have one, Python scalars are ()."""
+    return getattr(x, "shape", ())
 
 
 @register
@@ -15,9 +16,9 @@ class Add(Function):
     needs_inputs = False
 
     def forward(self, a, b):
-        self.sa, self.sb = _shape(a), _shape(b)
+        self.sa, self.sb = getattr(a, "shape", ()), getattr(b, "shape", ())
         try:  # NOTE: a try costs nothing on success; NumPy's own message names no op
-            return np.add(a, b)
+            return a + b  # NOTE: operators, not np.add: ~2x less call overhead on small arrays
         except ValueError:
             raise _mismatch("add", a, b) from None
 
@@ -31,9 +32,9 @@ class Sub(Function):
     needs_inputs = False
 
     def forward(self, a, b):
-        self.sa, self.sb = _shape(a), _shape(b)
+        self.sa, self.sb = getattr(a, "shape", ()), getattr(b, "shape", ())
         try:
-            return np.subtract(a, b)
+            return a - b
         except ValueError:
             raise _mismatch("sub", a, b) from None
 
@@ -45,13 +46,14 @@ class Sub(Function):
 class Mul(Function):
     def forward(self, a, b):
         try:
-            return np.multiply(a, b)
+            return a * b
         except ValueError:
             raise _mismatch("mul", a, b) from None
 
     def backward(self, g, out, a, b):
-        return (sum_to(g * b, _shape(a)) if self.needs(0) else None,
-                sum_to(g * a, _shape(b)) if self.needs(1) else None)
+        pa, pb = self.parents
+        return (sum_to(g * b, getattr(a, "shape", ())) if pa is not None and pa.requires_grad else None,
+                sum_to(g * a, getattr(b, "shape", ())) if pb is not None and pb.requires_grad else None)
 
 
 @register
@@ -60,7 +62,7 @@ class Div(Function):
 
     def forward(self, a, b):
         try:
-            return np.divide(a, b)
+            return a / b
         except ValueError:
             raise _mismatch("div", a, b) from None
 
@@ -75,7 +77,7 @@ class Neg(Function):
     needs_inputs = False
 
     def forward(self, x):
-        return np.negative(x)
+        return -x
 
     def backward(self, g, out):
         return (-g,)
