@@ -246,7 +246,7 @@ class Module:
     def state_dict(self, prefix: str = "", keep_vars: bool = False) -> "OrderedDict[str, Tensor]":
         """Parameters and persistent buffers by dotted name (detached Tensors sharing the arrays)."""
         out: OrderedDict = OrderedDict()
-        for mprefix, m in self.named_modules(prefix=prefix.rstrip(".")):
+        for mprefix, m in self.named_modules(prefix=prefix.rstrip("."), remove_duplicate=False):  # as PyTorch's
             dot = f"{mprefix}." if mprefix else ""
             for name, p in m._parameters.items():
                 if p is not None:

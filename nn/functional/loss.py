@@ -80,7 +80,9 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
     logp = autograd.log_softmax(input, axis=1 if input.ndim >= 2 else 0)
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind == "f":
-        _same_shape("cross_entropy", input, as_tensor(target))
+        if t.shape != input.shape:
+            raise ValueError(f"cross_entropy: a float target is read as class probabilities and needs the input's "
+                             f"shape {tuple(input.shape)}, got {t.shape}; integer class labels need an integer dtype")
         coefs = as_tensor(target) if weight is None else as_tensor(target) * _class_shape(weight, input)
         loss = -(logp * coefs).sum(axis=1 if input.ndim >= 2 else 0)
         return _reduce(loss, reduction, "cross_entropy")
