@@ -288,7 +288,7 @@ def _mlp_loss(lib, x, p):
 def test_hessian_vector_product_matches_torch():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(0)
-    p_np, v_np, x_np = _mlp_params(rng), None, rng.standard_normal((4, 3))
+    p_np, x_np = _mlp_params(rng), rng.standard_normal((4, 3))
     v_np = {k: rng.standard_normal(a.shape) for k, a in p_np.items()}
     names = list(p_np)
 

@@ -168,7 +168,8 @@ def test_pad():
 
 def test_concatenate_and_stack():
     def f(L, a, b, c):
-        return L.cat([a, b, a], 1).sum(0) + L.stack([c, c * 2, c.exp()], 0).sum(0).sum() + L.stack([a, b[:, :3]], 2)[0, 1, 1]
+        stacked = L.stack([c, c * 2, c.exp()], 0).sum(0).sum()
+        return L.cat([a, b, a], 1).sum(0) + stacked + L.stack([a, b[:, :3]], 2)[0, 1, 1]
 
     check(f, rnd(2, 3), rnd(2, 4, seed=1), rnd(5, seed=2))
 
@@ -183,7 +184,8 @@ def test_reshape_transpose_permute_flatten():
 
 def test_indexing():
     def f(L, x):
-        return x[[0, 2, 0]].sum(0) + x[:, 1:3].sum() + x[x > 0.0].sum() + x[None, ..., 1].sum() + x[1, [3, 3, 0]].sum()
+        return (x[[0, 2, 0]].sum(0) + x[:, 1:3].sum() + x[x > 0.0].sum() + x[None, ..., 1].sum()
+                + x[1, [3, 3, 0]].sum())
 
     check(f, rnd(3, 4))
 

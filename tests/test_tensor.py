@@ -48,6 +48,16 @@ def test_python_scalars_do_not_upcast(scalar):
     np.testing.assert_allclose(x.grad.data, [scalar, scalar])
 
 
+@pytest.mark.parametrize("scalar", [np.float64(2.0), np.sqrt(2.0), np.int64(3), np.float32(0.5)])
+def test_numpy_scalars_do_not_upcast_either(scalar):
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    ys = (x * scalar, scalar * x, x / scalar, x - scalar, autograd.maximum(x, scalar), autograd.where(x > 1, x, scalar))
+    for y in ys:
+        assert y.dtype == np.float32
+    (x * scalar).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [float(scalar)] * 2, rtol=1e-6)
+
+
 def test_float64_stays_float64():
     x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
     y = (x * 2.0 + 1).tanh().sum()
