@@ -44,7 +44,7 @@ def user_frame() -> str:
 
 def _bad(a) -> bool:
     a = raw(a)  # NOTE: not getattr(a, "data"): an ndarray's .data is its memoryview
-    return isinstance(a, np.ndarray) and a.dtype.kind == "f" and not np.isfinite(a).all()
+    return isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind == "f" and not np.isfinite(a).all()
 
 
 def _shapes(datas) -> str:

@@ -116,7 +116,7 @@ class Function(Node):
         req = False
         for a in args:
             if isinstance(a, Tensor):
-                datas.append(a.data)
+                datas.append(a._data)
                 if a.requires_grad:
                     req = True
             elif a is None or type(a) in _SCALARS or isinstance(a, np.ndarray):
@@ -129,8 +129,8 @@ class Function(Node):
         if STATE.anomaly:
             return _apply_checked(fn, args, datas, kwargs, req)
         out = fn.forward(*datas, **kwargs)
-        if type(out) is not np.ndarray:  # NumPy returns scalars from 0-d arithmetic
-            out = np.asarray(out)
+        if type(out) is not np.ndarray and not isinstance(out, np.generic):
+            out = np.asarray(out)  # NOTE: NumPy scalars from 0-d arithmetic stay scalars (Tensor.data)
         if not req or not STATE.grad_enabled or not cls.differentiable:
             return _wrap(out, None, False)
         fn.parents = tuple([(a._node or _leaf(a)) if isinstance(a, Tensor) else None for a in args])
@@ -225,7 +225,7 @@ def _parent(a):
 
 
 def _as_graph_tensor(x, parent):
-    if parent is None or not isinstance(x, np.ndarray):
+    if parent is None or not isinstance(x, _ARRAYS):
         return x
     return Tensor._wrap(x, parent, parent.requires_grad)
 
@@ -248,13 +248,17 @@ def sum_to(g, shape: tuple):
     return g
 
 
+_ARRAYS = (np.ndarray, np.generic)
+
+
 def is_array(x) -> bool:
-    return isinstance(x, np.ndarray)
+    """True for NumPy data (an ordinary backward), False for Tensors (a backward being recorded)."""
+    return isinstance(x, _ARRAYS)
 
 
 def raw(x):
     """The NumPy array behind ``x`` (masks and indices are computed on raw data: they are constants)."""
-    return x if isinstance(x, np.ndarray) else getattr(x, "data", x)
+    return x if isinstance(x, _ARRAYS) else getattr(x, "data", x)
 
 
 F: Any = None  # autograd.functional, bound by __init__: NumPy-shaped functions on Tensors
@@ -262,4 +266,4 @@ F: Any = None  # autograd.functional, bound by __init__: NumPy-shaped functions 
 
 def xp(x):
     """``np`` for arrays, autograd's NumPy-shaped functional namespace for Tensors."""
-    return np if isinstance(x, np.ndarray) else F
+    return np if isinstance(x, _ARRAYS) else F

@@ -110,7 +110,7 @@ class Graph:
         for n in self.nodes:
             node = n.node
             for a in (*(getattr(node, "inputs", None) or ()), getattr(node, "out", None)):  # inputs: list or tuple
-                if isinstance(a, np.ndarray) and id(a) not in seen:
+                if isinstance(a, (np.ndarray, np.generic)) and id(a) not in seen:
                     seen.add(id(a))
                     held += a.nbytes
         ops = Counter(n.op for n in self.nodes if not n.is_leaf)

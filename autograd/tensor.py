@@ -59,11 +59,11 @@ class RemovableHandle:
 class Tensor:
     """A NumPy array that can record the graph of the primitive ops applied to it."""
 
-    __slots__ = ("data", "grad", "requires_grad", "_node", "name", "__weakref__")
+    __slots__ = ("_data", "grad", "requires_grad", "_node", "name", "__weakref__")
     __array_ufunc__ = None  # make `ndarray * Tensor` defer to Tensor.__rmul__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype=None, name: str | None = None) -> None:
-        self.data = _to_array(data, dtype)
+        self._data = _to_array(data, dtype)
         self.grad = None
         self._node = None
         self.name = name
@@ -74,7 +74,7 @@ class Tensor:
     @staticmethod
     def _wrap(data: np.ndarray, node, requires_grad: bool) -> "Tensor":
         t = _new(Tensor)
-        t.data = data
+        t._data = data
         t._node = node
         t.requires_grad = requires_grad
         t.grad = None
@@ -82,10 +82,23 @@ class Tensor:
         return t
 
     # ---- attributes -------------------------------------------------------------------
-    shape = property(lambda self: self.data.shape)
-    dtype = property(lambda self: self.data.dtype)
-    ndim = property(lambda self: self.data.ndim)
-    size = property(lambda self: self.data.size)
+    @property
+    def data(self) -> np.ndarray:
+        """The NumPy array. NOTE: a 0-d result is kept internally as a NumPy scalar (7x cheaper
+        arithmetic than a 0-d array: the scalar mode's whole cost) and becomes a 0-d array here."""
+        d = self._data
+        if type(d) is not np.ndarray:
+            d = self._data = np.asarray(d)
+        return d
+
+    @data.setter
+    def data(self, value) -> None:
+        self._data = value if isinstance(value, np.ndarray) else np.asarray(value)
+
+    shape = property(lambda self: self._data.shape)
+    dtype = property(lambda self: self._data.dtype)
+    ndim = property(lambda self: self._data.ndim)
+    size = property(lambda self: self._data.size)
 
     @property
     def is_leaf(self) -> bool:

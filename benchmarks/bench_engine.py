@@ -98,16 +98,31 @@ def scalar_mlp(Value, sizes, rng, relu):
     return forward, params
 
 
-def micrograd_step(Value, relu, X, y, make):
-    """One step of micrograd's demo: SVM max-margin loss + L2, backward."""
-    forward, params = make()
+def micrograd_step(Value, relu, X, y, forward, params, update):
+    """One step of micrograd's demo: forward every point, SVM max-margin loss + L2, backward, SGD update."""
     scores = [forward([Value(float(a)) for a in row]) for row in X]
     losses = [relu(1 + -yi * si) for yi, si in zip(y, scores)]
     data_loss = sum(losses) * (1.0 / len(losses))
     reg = 1e-4 * sum(p * p for p in params)
     total = data_loss + reg
-    total.backward()
+    update(params, total)
     return total
+
+
+def _update_ours(params, total):
+    for p in params:
+        p.grad = None
+    total.backward()
+    for p in params:
+        p.data -= 0.01 * p.grad.data
+
+
+def _update_micrograd(params, total):
+    for p in params:
+        p.grad = 0.0
+    total.backward()
+    for p in params:
+        p.data -= 0.01 * p.grad
 
 
 def bench_scalar(repeat: int) -> dict:
@@ -116,14 +131,14 @@ def bench_scalar(repeat: int) -> dict:
 
     def S(v):
         return Tensor(np.float64(v), requires_grad=True)
-    rows["tracegrad"] = median_time(lambda: micrograd_step(
-        S, lambda t: t.relu(), X, y, lambda: scalar_mlp(S, [2, 16, 16, 1], np.random.default_rng(0), lambda t: t.relu())),
-        repeat)
+    relu = lambda t: t.relu()  # noqa: E731 - the same spelling for both libraries
+    forward, params = scalar_mlp(S, [2, 16, 16, 1], np.random.default_rng(0), relu)
+    rows["tracegrad"] = median_time(lambda: micrograd_step(S, relu, X, y, forward, params, _update_ours), repeat)
     if micrograd is not None:
         V = micrograd.Value
-        rows["micrograd"] = median_time(lambda: micrograd_step(
-            V, lambda v: v.relu(), X, y, lambda: scalar_mlp(V, [2, 16, 16, 1], np.random.default_rng(0), lambda v: v.relu())),
-            repeat)
+        forward, params = scalar_mlp(V, [2, 16, 16, 1], np.random.default_rng(0), relu)
+        rows["micrograd"] = median_time(
+            lambda: micrograd_step(V, relu, X, y, forward, params, _update_micrograd), repeat)
     return rows
 
 
