@@ -132,9 +132,16 @@ class Optimizer:
                 if grad is None:
                     continue
                 state = state_of[p]
+                data, g = p.data, grad.data
                 if not state:
-                    self._init_state(p.data, state, group)
-                self._update(p.data, grad.data, state, group)
+                    self._init_state(data, state, group)
+                if g.strides != data.strides and data.flags.c_contiguous:
+                    # NOTE: a gradient laid out unlike its parameter (the grad of W in x @ W.T arrives
+                    # transposed, F-ordered) makes every elementwise pass below strided and several
+                    # times slower; one copy into C order first is much cheaper.
+                    g = self._scratch(data, 7)
+                    np.copyto(g, grad.data)
+                self._update(data, g, state, group)
         return loss
 
     def state_dict(self) -> dict[str, Any]:
@@ -184,7 +191,7 @@ class Optimizer:
 
     # ---- helpers for subclasses ---------------------------------------------------------
     def _scratch(self, like: np.ndarray, k: int = 0) -> np.ndarray:
-        """Work array ``k`` shaped like ``like``: a view of one reused buffer per (dtype, k), so steps don't allocate."""
+        """Work array ``k`` shaped like ``like``: a view of one buffer per (dtype, k), reused so steps don't allocate."""
         key = (like.dtype.str, k)
         buf = self._work.get(key)
         n = like.size

@@ -1,0 +1,207 @@
+"""One full training step of a 784-512-256-10 ReLU MLP (forward, cross-entropy, backward, Adam), float32.
+
+Compares (a) tracegrad + optim.Adam, (b) torch CPU at 2 threads + torch.optim.Adam, and
+(c) a hand-written NumPy forward / backward / Adam, which is the limit (no graph, no
+Python objects per op). Targets (issue 4): <= 1.1x NumPy at batch 1024, <= 1.3x torch at 128.
+
+Run: .venv/bin/python benchmarks/bench_optim_step.py [--repeat N] [--rounds R] [--profile]
+The contenders take turns (``rounds`` rounds of ``repeat`` steps each) so that a burst of
+load from other users of a shared machine hits all of them; the median and the fastest
+step are reported. ``--threads 1`` gives the steadiest numbers on a busy two-core box.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+if __name__ == "__main__" and "--threads" in sys.argv:  # BLAS reads this once, when NumPy is imported
+    _n = sys.argv[sys.argv.index("--threads") + 1]
+    os.environ.update(OPENBLAS_NUM_THREADS=_n, OMP_NUM_THREADS=_n, MKL_NUM_THREADS=_n)
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import optim  # noqa: E402
+from autograd import Tensor  # noqa: E402
+from _timing import report, torch_2_threads  # noqa: E402
+
+torch = torch_2_threads()
+SIZES = [784, 512, 256, 10]
+LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
+
+
+def init_params(seed: int = 0) -> list[np.ndarray]:
+    """[W1, b1, W2, b2, W3, b3] with torch Linear's layout (out, in) and uniform init, float32."""
+    rng = np.random.default_rng(seed)
+    ps = []
+    for n_in, n_out in zip(SIZES[:-1], SIZES[1:]):
+        k = 1 / np.sqrt(n_in)
+        ps += [rng.uniform(-k, k, (n_out, n_in)).astype(np.float32), rng.uniform(-k, k, n_out).astype(np.float32)]
+    return ps
+
+
+def batch(n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, SIZES[0])).astype(np.float32), rng.integers(0, SIZES[-1], n)
+
+
+# ---- (a) tracegrad ----------------------------------------------------------------------
+def tracegrad_step_fn(x: np.ndarray, y: np.ndarray):
+    params = [Tensor(p.copy(), requires_grad=True) for p in init_params()]
+    opt = optim.Adam(params, lr=LR, betas=BETAS, eps=EPS)
+    xt, rows = Tensor(x), np.arange(len(y))
+
+    def step():
+        w1, b1, w2, b2, w3, b3 = params
+        h = (xt @ w1.T + b1).relu()
+        h = (h @ w2.T + b2).relu()
+        logits = h @ w3.T + b3
+        loss = -logits.log_softmax(axis=1)[rows, y].mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+    return step, params
+
+
+# ---- (b) torch --------------------------------------------------------------------------
+def torch_step_fn(x: np.ndarray, y: np.ndarray):
+    params = [torch.tensor(p, requires_grad=True) for p in init_params()]
+    opt = torch.optim.Adam(params, lr=LR, betas=BETAS, eps=EPS)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    F = torch.nn.functional
+
+    def step():
+        w1, b1, w2, b2, w3, b3 = params
+        h = F.linear(xt, w1, b1).relu()
+        h = F.linear(h, w2, b2).relu()
+        loss = F.cross_entropy(F.linear(h, w3, b3), yt)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+    return step, params
+
+
+# ---- (c) hand-written NumPy: the limit --------------------------------------------------
+def numpy_step_fn(x: np.ndarray, y: np.ndarray):
+    params = init_params()
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    tmp = [np.empty_like(p) for p in params]
+    rows = np.arange(len(y))
+    t = [0]
+
+    def step():
+        w1, b1, w2, b2, w3, b3 = params
+        h1 = x @ w1.T
+        h1 += b1
+        r1 = np.maximum(h1, 0)
+        h2 = r1 @ w2.T
+        h2 += b2
+        r2 = np.maximum(h2, 0)
+        z = r2 @ w3.T
+        z += b3
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        s = e.sum(axis=1, keepdims=True)
+        loss = np.mean(np.log(s[:, 0]) - z[rows, y])
+        dz = e / s                                   # softmax - onehot, over the batch
+        dz[rows, y] -= 1
+        dz /= len(y)
+        grads = [None] * 6
+        grads[4], grads[5] = dz.T @ r2, dz.sum(0)
+        d2 = dz @ w3
+        d2 *= h2 > 0
+        grads[2], grads[3] = d2.T @ r1, d2.sum(0)
+        d1 = d2 @ w2
+        d1 *= h1 > 0
+        grads[0], grads[1] = d1.T @ x, d1.sum(0)
+        t[0] += 1
+        step_size = LR / (1 - BETAS[0] ** t[0])
+        bc2 = (1 - BETAS[1] ** t[0]) ** 0.5
+        for p, g, mi, vi, w in zip(params, grads, m, v, tmp):
+            np.subtract(g, mi, out=w)
+            w *= 1 - BETAS[0]
+            mi += w
+            vi *= BETAS[1]
+            np.multiply(g, 1 - BETAS[1], out=w)
+            w *= g
+            vi += w
+            np.sqrt(vi, out=w)
+            w /= bc2
+            w += EPS
+            np.divide(mi, w, out=w)
+            w *= step_size
+            p -= w
+        return loss
+    return step, params
+
+
+def step_times(fn, repeat: int, warmup: int = 2) -> list[float]:
+    """Wall time of each of ``repeat`` calls of ``fn``, after ``warmup`` untimed ones."""
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def check_agreement(x, y, steps: int = 3) -> None:
+    """All three compute the same training run (float32 rounding aside)."""
+    runs = [tracegrad_step_fn(x, y), numpy_step_fn(x, y)] + ([torch_step_fn(x, y)] if torch else [])
+    for step, _ in runs:
+        for _ in range(steps):
+            step()
+    ref = runs[1][1]
+    for _, ps in runs[:1] + runs[2:]:
+        for p, r in zip(ps, ref):
+            arr = p.detach().numpy() if torch is not None and isinstance(p, torch.Tensor) else p.data
+            np.testing.assert_allclose(arr, r, rtol=1e-3, atol=1e-5)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=15, help="timed steps per round (median taken)")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median of medians)")
+    ap.add_argument("--threads", type=int, default=2, help="BLAS threads for NumPy (tracegrad too) and torch")
+    ap.add_argument("--batches", type=int, nargs="*", default=[1024, 128])
+    ap.add_argument("--profile", action="store_true", help="cProfile tracegrad's step at each batch size")
+    args = ap.parse_args()
+    if torch is not None:
+        torch.set_num_threads(args.threads)
+    print(f"784-512-256-10 ReLU MLP, float32, Adam; numpy {np.__version__}"
+          + (f", torch {torch.__version__}" if torch else ", torch absent")
+          + f"; {args.threads} BLAS/torch threads")
+    for n in args.batches:
+        x, y = batch(n)
+        check_agreement(x, y)
+        makers = {"tracegrad": tracegrad_step_fn, "numpy": numpy_step_fn}
+        if torch is not None:
+            makers["torch"] = torch_step_fn
+        steps = {name: mk(x, y)[0] for name, mk in makers.items()}
+        samples: dict[str, list[float]] = {name: [] for name in steps}
+        for _ in range(args.rounds):
+            for name, fn in steps.items():
+                samples[name] += step_times(fn, args.repeat)
+        report(f"batch {n}: median time per training step ({args.rounds} x {args.repeat} steps each)",
+               {name: statistics.median(ts) for name, ts in samples.items()})
+        report(f"batch {n}: fastest step (less sensitive to other users of the CPU)",
+               {name: min(ts) for name, ts in samples.items()})
+        if args.profile:
+            import cProfile
+            import pstats
+            fn = steps["tracegrad"]
+            prof = cProfile.Profile()
+            prof.runcall(lambda: [fn() for _ in range(20)])
+            pstats.Stats(prof).sort_stats("tottime").print_stats(15)
+
+
+if __name__ == "__main__":
+    main()
