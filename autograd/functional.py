@@ -134,6 +134,11 @@ def argmin(x, axis=None, keepdims=False) -> Tensor:
 
 
 # ---- shape -------------------------------------------------------------------------------
+def _dim(op: str, d: int, ndim: int) -> int:
+    """One dimension index, range-checked (negatives count from the end)."""
+    return R.norm_axes(op, d, ndim)[0]
+
+
 def reshape(x, shape) -> Tensor:
     return M.Reshape.apply(x, shape=tuple(shape) if not isinstance(shape, int) else (shape,))
 
@@ -145,7 +150,10 @@ def transpose(x, axes=None) -> Tensor:
 
 def swapaxes(x, a: int, b: int) -> Tensor:
     x = as_tensor(x)
-    axes = list(range(x.ndim))
+    nd = x.ndim
+    if not (-nd <= a < nd and -nd <= b < nd):
+        raise ValueError(f"transpose: dimensions ({a}, {b}) are out of range for a tensor with {nd} dimension(s)")
+    axes = list(range(nd))
     axes[a], axes[b] = axes[b], axes[a]
     return M.Transpose.apply(x, axes=tuple(axes))
 
@@ -159,7 +167,7 @@ def flatten(x, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     x = as_tensor(x)
     if x.ndim == 0:
         return reshape(x, (1,))
-    s, e = start_dim % x.ndim, end_dim % x.ndim
+    s, e = _dim("flatten", start_dim, x.ndim), _dim("flatten", end_dim, x.ndim)
     shape = x.shape
     return reshape(x, shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
 

@@ -92,6 +92,23 @@ def test_bad_axis():
         _t(2, 3).transpose((0, 0))
 
 
+def test_dimension_out_of_range():
+    with pytest.raises(ValueError, match=r"transpose: dimensions \(0, 5\) are out of range for a tensor with 2"):
+        _t(2, 3).transpose(0, 5)
+    with pytest.raises(ValueError, match=r"flatten: axis 5 is out of range for a tensor with 3"):
+        _t(2, 3, 4).flatten(5)
+    with pytest.raises(ValueError, match=r"unsqueeze: axis 4 is out of range"):
+        _t(2, 3).unsqueeze(4)
+
+
+def test_matmul_with_a_python_scalar():
+    with pytest.raises(ValueError, match=r"matmul: both operands need at least 1 dimension, got shapes \(2, 3\) "
+                                         r"and \(\)"):
+        _t(2, 3) @ 3.0
+    with pytest.raises(ValueError, match=r"matmul: .* got shapes \(\) and \(2, 3\)"):
+        3.0 @ _t(2, 3)
+
+
 def test_bad_index():
     with pytest.raises(IndexError, match=r"getitem: index \[5\] is invalid for a tensor of shape \(3,\)"):
         _t(3)[5]

@@ -9,8 +9,9 @@ from ..function import Function, register, sum_to
 @register
 class Matmul(Function):
     def forward(self, a, b):
-        if a.ndim == 0 or b.ndim == 0:
-            raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {a.shape} and {b.shape}")
+        if np.ndim(a) == 0 or np.ndim(b) == 0:  # np.ndim: an operand may be a Python scalar
+            raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {np.shape(a)} and "
+                             f"{np.shape(b)}")
         k_a = a.shape[-1]
         k_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
         if k_a != k_b:
