@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import functional as F
+from .engine import backward as _backward
 from .ops import elementwise as E, linalg as L
 from .tensor import Tensor
 
@@ -34,7 +35,13 @@ def _transpose(self, *axes) -> Tensor:
     return F.transpose(self, axes or None)
 
 
+def backward(self, gradient=None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
+    """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (``gradient`` is needed unless self is a scalar)."""
+    _backward([self], None if gradient is None else [gradient], retain_graph, create_graph)
+
+
 _METHODS = {
+    "backward": backward,
     "__add__": lambda a, b: E.Add.apply(a, b),
     "__radd__": lambda a, b: E.Add.apply(b, a),
     "__sub__": lambda a, b: E.Sub.apply(a, b),

@@ -155,11 +155,6 @@ class Tensor:
         node.hooks.append(hook)
         return RemovableHandle(node.hooks, hook)
 
-    def backward(self, gradient=None, retain_graph: bool | None = None, create_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
-        from .engine import backward
-        backward([self], None if gradient is None else [gradient], retain_graph, create_graph)
-
     # ---- Python protocol ------------------------------------------------------------
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", precision=4, threshold=50,
