@@ -148,8 +148,7 @@ def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture) -> Non
                 else:
                     pending[p] = gi
             if not retain_graph:
-                node.inputs = FREED
-                node.out = None
+                node.free()  # a primitive that keeps more than inputs/out on self frees it here too
 
 
 def _extras(node, g, create_graph: bool, capture):
