@@ -8,71 +8,22 @@ At a top-level call (no module running) every submodule is stamped with its name
 from __future__ import annotations
 
 import copy
-import itertools
 from collections import OrderedDict
-from typing import Any, Callable, Iterator, Mapping, NamedTuple
+from typing import Any, Callable, Iterator, Mapping
 
 import numpy as np
 
 import autograd
 from autograd import Tensor
 
-__all__ = ["Module", "Parameter", "RemovableHandle", "StateDictError"]
+from .parameter import IncompatibleKeys, Parameter, RemovableHandle, StateDictError, as_buffer
 
-_hook_ids = itertools.count()
+__all__ = ["Module", "Parameter", "RemovableHandle", "StateDictError"]
 
 
 class _CallState:
     depth = 0        # how many Module.__call__ are running
     generation = 0   # bumped at each top-level call; stamps from older calls are stale
-
-
-class Parameter(Tensor):
-    """A Tensor that a Module registers as a learnable parameter (requires grad by default)."""
-
-    __slots__ = ()
-
-    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
-        if data is None:
-            data = np.empty((0,), dtype=np.float32)
-        super().__init__(data.data if isinstance(data, Tensor) else data, requires_grad=requires_grad)
-
-    def __repr__(self) -> str:
-        return "Parameter containing:\n" + super().__repr__()
-
-    def __deepcopy__(self, memo: dict) -> "Parameter":
-        p = Parameter(self.data.copy(), requires_grad=self.requires_grad)
-        p.name = self.name
-        if self.grad is not None:
-            p.grad = Tensor(self.grad.data.copy())
-        memo[id(self)] = p
-        return p
-
-
-class RemovableHandle:
-    """Returned by every ``register_*_hook``; ``.remove()`` takes the hook off (also a context manager)."""
-
-    def __init__(self, hooks: dict) -> None:
-        self.hooks, self.id = hooks, next(_hook_ids)
-
-    def remove(self) -> None:
-        """Unregister the hook (idempotent)."""
-        self.hooks.pop(self.id, None)
-
-    def __enter__(self) -> "RemovableHandle":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.remove()
-
-
-class StateDictError(ValueError, RuntimeError):
-    """A state dict does not fit the model (a ValueError, and a RuntimeError like PyTorch's)."""
-
-
-class IncompatibleKeys(NamedTuple):
-    missing_keys: list
-    unexpected_keys: list
 
 
 def _addindent(s: str, n: int) -> str:
@@ -125,7 +76,7 @@ class Module:
                                 "(an nn.Module or None is expected)")
             mods[name] = None
         elif name in bufs:
-            bufs[name] = _as_buffer(name, value)
+            bufs[name] = as_buffer(name, value)
         else:
             object.__setattr__(self, name, value)
 
@@ -163,7 +114,7 @@ class Module:
     def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
         """Add a non-learnable tensor (running statistics, ...) saved in the state dict if ``persistent``."""
         _check_name(self, name, "_buffers")
-        value = _as_buffer(name, tensor)
+        value = as_buffer(name, tensor)
         self._discard(name)
         self._buffers[name] = value
         if not persistent:
@@ -183,8 +134,7 @@ class Module:
     def named_modules(self, memo: set | None = None, prefix: str = "",
                       remove_duplicate: bool = True) -> Iterator[tuple[str, "Module"]]:
         """(dotted name, module) for this module ("") and every descendant, depth first."""
-        if memo is None:
-            memo = set()
+        memo = set() if memo is None else memo
         if remove_duplicate:
             if id(self) in memo:
                 return
@@ -196,8 +146,7 @@ class Module:
 
     def modules(self) -> Iterator["Module"]:
         """This module and every descendant."""
-        for _, m in self.named_modules():
-            yield m
+        return (m for _, m in self.named_modules())
 
     def named_children(self) -> Iterator[tuple[str, "Module"]]:
         """(name, module) for the direct children."""
@@ -209,8 +158,7 @@ class Module:
 
     def children(self) -> Iterator["Module"]:
         """The direct children."""
-        for _, m in self.named_children():
-            yield m
+        return (m for _, m in self.named_children())
 
     def _named_members(self, key: str, prefix: str, recurse: bool, remove_duplicate: bool = True):
         seen = set()
@@ -229,8 +177,7 @@ class Module:
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """Every parameter (each shared one once)."""
-        for _, p in self.named_parameters(recurse=recurse):
-            yield p
+        return (p for _, p in self.named_parameters(recurse=recurse))
 
     def named_buffers(self, prefix: str = "", recurse: bool = True,
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
@@ -239,8 +186,7 @@ class Module:
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         """Every buffer."""
-        for _, b in self.named_buffers(recurse=recurse):
-            yield b
+        return (b for _, b in self.named_buffers(recurse=recurse))
 
     # ---- state ------------------------------------------------------------------------------
     def state_dict(self, prefix: str = "", keep_vars: bool = False) -> "OrderedDict[str, Tensor]":
@@ -262,37 +208,8 @@ class Module:
         Missing or unexpected keys raise with ``strict=True`` (else they are returned); a wrong shape always
         raises, naming the key and both shapes.
         """
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"load_state_dict: expected a mapping of names to arrays, got {type(state_dict).__name__}")
-        own = self.state_dict(keep_vars=True)
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        errors, plan = [], []
-        for key, target in own.items():
-            if key not in state_dict:
-                continue
-            value = state_dict[key]
-            try:
-                arr = np.asarray(value.data if isinstance(value, Tensor) else value)
-            except Exception:  # noqa: BLE001 - anything not array-like
-                arr = None
-            if arr is None or arr.dtype.kind not in "biuf":
-                errors.append(f"value for {key!r} is a {type(value).__name__}, not a numeric array")
-            elif arr.shape != target.shape:
-                errors.append(f"size mismatch for {key!r}: the model has shape {tuple(target.shape)}, "
-                              f"the state dict has shape {tuple(arr.shape)}")
-            else:
-                plan.append((target, arr))
-        if strict and missing:
-            errors.insert(0, "missing key(s) in state dict: " + ", ".join(repr(k) for k in missing))
-        if strict and unexpected:
-            errors.insert(0, "unexpected key(s) in state dict: " + ", ".join(repr(k) for k in unexpected))
-        if errors:
-            raise StateDictError(f"error(s) in loading state dict for {type(self).__name__} "
-                                 "(the model is unchanged):\n  " + "\n  ".join(errors))
-        for target, arr in plan:
-            target.data[...] = arr
-        return IncompatibleKeys(missing, unexpected)
+        from .serialization import load_state_dict_into  # (serialization imports this module)
+        return load_state_dict_into(self, state_dict, strict)
 
     # ---- modes and bulk operations ---------------------------------------------------------------
     def train(self, mode: bool = True) -> "Module":
@@ -337,22 +254,21 @@ class Module:
     def __deepcopy__(self, memo: dict) -> "Module":
         new = object.__new__(type(self))
         memo[id(self)] = new
-        for k, v in self.__dict__.items():
-            new.__dict__[k] = copy.deepcopy(v, memo)
-        for key in ("_buffers",):  # plain Tensors: fresh copies without the old graph node
-            for name, b in new.__dict__[key].items():
-                if b is not None:
-                    new.__dict__[key][name] = Tensor(self.__dict__[key][name].data.copy())
+        for m in self.modules():  # buffers: fresh Tensors, without the old graph node
+            for b in m._buffers.values():
+                if b is not None and id(b) not in memo:
+                    memo[id(b)] = Tensor(b.data.copy())
+        new.__dict__.update(copy.deepcopy(self.__dict__, memo))
         return new
 
     # ---- hooks and the call ---------------------------------------------------------------------
     def register_forward_pre_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(module, args)`` before forward; may return replacement args (a tuple or one value)."""
-        return _add_hook(self._forward_pre_hooks, hook)
+        return RemovableHandle.add(self._forward_pre_hooks, hook)
 
     def register_forward_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(module, args, output)`` after forward; may return a replacement output."""
-        return _add_hook(self._forward_hooks, hook)
+        return RemovableHandle.add(self._forward_hooks, hook)
 
     def register_backward_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(module, grad_output)`` when the gradient w.r.t. the module's output is known.
@@ -360,7 +276,7 @@ class Module:
         ``grad_output`` is a Tensor shaped like the output (for tuple outputs: once per output Tensor);
         returning a Tensor replaces that gradient. (Not PyTorch's ``grad_input``/``grad_output`` pair.)
         """
-        return _add_hook(self._backward_hooks, hook)
+        return RemovableHandle.add(self._backward_hooks, hook)
 
     def _scope_path(self) -> str:
         if _CallState.depth == 0:
@@ -418,28 +334,8 @@ class Module:
         return f"{type(self).__name__}({body})"
 
 
-def _add_hook(store: dict, hook: Callable) -> RemovableHandle:
-    if not callable(hook):
-        raise TypeError(f"hook must be callable, got {type(hook).__name__}")
-    h = RemovableHandle(store)
-    store[h.id] = hook
-    return h
-
-
 def _check_name(module: Module, name: str, key: str) -> None:
     if not isinstance(name, str) or not name or "." in name:
         raise KeyError(f"invalid name {name!r}: it must be a non-empty string without '.'")
     if hasattr(type(module), name) or (name in module.__dict__ and name not in module.__dict__[key]):
         raise KeyError(f"attribute {name!r} already exists on {type(module).__name__}")
-
-
-def _as_buffer(name: str, value: Any) -> Tensor | None:
-    if value is None:
-        return None
-    if isinstance(value, Parameter):
-        raise TypeError(f"buffer {name!r}: use register_parameter for a Parameter")
-    if isinstance(value, Tensor):
-        return value
-    if isinstance(value, np.ndarray):
-        return Tensor(value)
-    raise TypeError(f"cannot assign {type(value).__name__} as buffer {name!r} (a Tensor, ndarray or None is expected)")
