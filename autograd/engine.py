@@ -106,18 +106,20 @@ def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture) -> Non
     order = _topo(list(pending))
     anomaly = STATE.anomaly
     tracers = STATE.tracers
+    observed = bool(tracers) or capture is not None
+    pop, get = pending.pop, pending.get
     with set_grad_enabled(create_graph):
         for node in order:
-            g = pending.pop(node, None)
+            g = pop(node, None)
             if g is None:
                 continue
             if node.extra is not None:
                 g = _extras(node, g, create_graph, capture)
-            if tracers:
+            if observed:
                 for tr in tracers:
                     tr.on_backward(node, g)
-            if capture is not None and node in capture:
-                capture[node] = g
+                if capture is not None and node in capture:
+                    capture[node] = g
             if node.is_leaf:
                 if capture is None:
                     t = node.ref()
@@ -131,22 +133,23 @@ def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture) -> Non
                 if xs is FREED:
                     raise freed_error(node)
                 out = node.out
-            grads_in = node.backward(g, out, *xs) if xs else node.backward(g, out)
             if anomaly:
                 from .anomaly import check_backward
+                with np.errstate(all="ignore"):  # the check below names the op instead of a warning
+                    grads_in = node.backward(g, out, *xs) if xs else node.backward(g, out)
                 check_backward(node, grads_in)
+            else:
+                grads_in = node.backward(g, out, *xs) if xs else node.backward(g, out)
             for p, gi in zip(node.parents, grads_in):
                 if gi is None or p is None or not p.requires_grad:
                     continue
-                if gi.shape != p.shape:
+                if gi.shape != p.shape:  # the shapes are asserted after every backward step
                     raise RuntimeError(f"internal error: {node.op}.backward returned a gradient of shape {gi.shape} "
                                        f"for an input of shape {p.shape}")
                 if gi.dtype is not p.dtype and gi.dtype != p.dtype:
                     gi = gi.astype(p.dtype)
-                if p in pending:
-                    pending[p] = pending[p] + gi
-                else:
-                    pending[p] = gi
+                acc = get(p)
+                pending[p] = gi if acc is None else acc + gi
             if not retain_graph:
                 node.free()  # a primitive that keeps more than inputs/out on self frees it here too
 

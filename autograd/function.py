@@ -121,28 +121,27 @@ class Function(Node):
                     req = True
             elif a is None or type(a) in _SCALARS or isinstance(a, np.ndarray):
                 datas.append(a)
-            elif isinstance(a, np.generic):  # np.float64(2), np.sqrt(2): a scalar, so no upcast (as torch)
-                datas.append(a.item())
             else:
                 datas.append(np.asarray(a))
         fn = _new(cls)
-        if STATE.anomaly:
+        state = STATE
+        if state.anomaly:
             return _apply_checked(fn, args, datas, kwargs, req)
         out = fn.forward(*datas, **kwargs)
         if type(out) is not np.ndarray and not isinstance(out, np.generic):
             out = np.asarray(out)  # NOTE: NumPy scalars from 0-d arithmetic stay scalars (Tensor.data)
-        if not req or not STATE.grad_enabled or not cls.differentiable:
+        if not req or not state.grad_enabled or not cls.differentiable:
             return _wrap(out, None, False)
         fn.parents = tuple([(a._node or _leaf(a)) if isinstance(a, Tensor) else None for a in args])
         fn.inputs = tuple(datas) if cls.needs_inputs else None  # a tuple of arrays: the GC untracks it
         fn.out = out if cls.needs_out else None
         fn.shape = out.shape
         fn.dtype = out.dtype
-        fn.scope = STATE.scope
+        fn.scope = state.scope
         fn.seq = next(_seq)
         fn.extra = None
-        if STATE.tracers:
-            for t in STATE.tracers:
+        if state.tracers:
+            for t in state.tracers:
                 t.on_forward(fn, out)
         return _wrap(out, fn, True)
 

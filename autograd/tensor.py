@@ -132,9 +132,9 @@ class Tensor:
             if not requires_grad:
                 raise RuntimeError("requires_grad_(False) on a non-leaf tensor: use .detach() instead")
             return self
+        if bool(requires_grad) != self.requires_grad and self._node is not None:
+            self._node = None  # graphs recorded before the change keep the old leaf (as in PyTorch)
         self.requires_grad = bool(requires_grad)
-        if self._node is not None:
-            self._node.requires_grad = self.requires_grad
         return self
 
     def retain_grad(self) -> None:

@@ -591,3 +591,16 @@ def test_gradcheck_requires_float64():
         autograd.gradcheck(lambda t: t * 2, [x])
     with pytest.raises(ValueError, match="no input requires grad"):
         autograd.gradcheck(lambda t: t * 2, [Tensor(np.ones(2))])
+
+
+def test_requires_grad_after_use_as_constant_does_not_reach_old_graphs():
+    """A graph recorded while x was a constant gives x no gradient after x.requires_grad_() (as in PyTorch)."""
+    w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    x = Tensor(np.array([3.0, 4.0]))
+    old = (w * x).sum()
+    x.requires_grad_()
+    new = (w * x).sum()
+    old.backward()
+    assert x.grad is None
+    new.backward()
+    np.testing.assert_allclose(x.grad.data, [1.0, 2.0])

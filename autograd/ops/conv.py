@@ -120,6 +120,65 @@ class Fold(Function):
         return (Unfold.apply(g, kernel_size=k, stride=s, padding=p, dilation=d),)
 
 
+def conv_arrays(x: np.ndarray, w: np.ndarray, s, p, d, groups: int):
+    """Forward convolution on arrays: (out (N, O, OH, OW), columns (N, G, C/G*kh*kw, L))."""
+    o, cg, kh, kw = w.shape
+    k, s, p, d, out = geometry(x.shape, (kh, kw), s, p, d, "conv2d")
+    n = x.shape[0]
+    cols = unfold(x, k, s, p, d, out).reshape(n, groups, cg * kh * kw, out[0] * out[1])
+    y = np.matmul(w.reshape(groups, o // groups, cg * kh * kw), cols)      # (N, G, O/G, L)
+    return y.reshape(n, o, out[0], out[1]), cols
+
+
+@register
+class Conv2d(Function):
+    """2-D cross-correlation of NCHW ``x`` with weight ``(O, C/groups, kh, kw)`` (no bias: add it after).
+
+    NOTE: a primitive for speed, though it is Unfold + matmul. Composed, the input gradient is
+    wᵀ·g followed by Fold (col2im, kh*kw read-modify-write passes); here, for stride 1, it is the
+    convolution of g with the flipped, transposed kernel (one Unfold pass and one matmul), which is
+    the transposed convolution, about 3x cheaper. Strided convolutions keep wᵀ·g + Fold. The
+    columns are kept from forward for the weight gradient. With create_graph the backward is the
+    composed form (Unfold, matmul, Fold), so second derivatives hold.
+    """
+
+    def forward(self, x, w, stride=1, padding=0, dilation=1, groups=1):
+        if w.ndim != 4 or x.ndim != 4 or x.shape[1] != w.shape[1] * groups:
+            raise ValueError(f"conv2d: input {x.shape} and weight {w.shape} do not match (groups={groups})")
+        y, self.cols = conv_arrays(x, w, stride, padding, dilation, groups)
+        self.geom = geometry(x.shape, w.shape[2:], stride, padding, dilation, "conv2d")
+        self.groups = groups
+        return y
+
+    def backward(self, g, out, x, w):
+        k, s, p, d, (oh, ow) = self.geom
+        gr, (n, c), (o, cg) = self.groups, x.shape[:2], w.shape[:2]
+        w3 = w.reshape(gr, o // gr, cg * k[0] * k[1])
+        g4 = g.reshape(n, gr, o // gr, oh * ow)
+        if not is_array(g):  # create_graph: the composed form, differentiable again
+            gw = (g4 @ Unfold.apply(x, kernel_size=k, stride=s, padding=p, dilation=d).reshape(
+                n, gr, cg * k[0] * k[1], oh * ow).swapaxes(-1, -2)).sum(axis=0).reshape(w.shape)
+            gx = Fold.apply((w3.swapaxes(-1, -2) @ g4).reshape(n, c * k[0] * k[1], oh * ow), output_size=x.shape[2:],
+                            kernel_size=k, stride=s, padding=p, dilation=d)
+            return gx if self.needs(0) else None, gw if self.needs(1) else None
+        gx = gw = None
+        if self.needs(1):
+            gw = np.matmul(g4, self.cols.swapaxes(-1, -2)).sum(axis=0).reshape(w.shape)
+        if self.needs(0):
+            back = tuple(dd * (kk - 1) - pp for dd, kk, pp in zip(d, k, p))
+            if s == (1, 1) and min(back) >= 0:   # transposed convolution: flip the kernel, swap in/out per group
+                wt = w.reshape(gr, o // gr, cg, k[0], k[1]).swapaxes(1, 2)[..., ::-1, ::-1]
+                gx = conv_arrays(g, np.ascontiguousarray(wt).reshape(c, o // gr, k[0], k[1]), 1, back, d, gr)[0]
+            else:
+                gx = fold(np.matmul(w3.swapaxes(-1, -2), g4).reshape(n, c * k[0] * k[1], oh * ow),
+                          x.shape[2:], k, s, p, d, (oh, ow))
+        return gx, gw
+
+    def free(self) -> None:
+        super().free()
+        self.cols = None
+
+
 @register
 class BatchNorm(Function):
     """Batch normalisation over every axis but 1: ``(x - mean) / sqrt(var + eps) * weight + bias``
