@@ -121,6 +121,8 @@ class Function(Node):
                     req = True
             elif a is None or type(a) in _SCALARS or isinstance(a, np.ndarray):
                 datas.append(a)
+            elif isinstance(a, np.generic):  # np.float64(2), np.sqrt(2): a scalar, so no upcast (as torch)
+                datas.append(a.item())
             else:
                 datas.append(np.asarray(a))
         fn = _new(cls)
