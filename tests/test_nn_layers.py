@@ -226,3 +226,17 @@ def test_perceptron_step_has_no_gradient_but_the_sigmoid_variant_trains():
             prm.data -= 1.0 * prm.grad.data
     assert losses[-1] < 0.5 * losses[0]
     np.testing.assert_array_equal(soft.predict(x), [0, 0, 0, 1])
+
+
+def test_perceptron_rule_is_the_classic_update():
+    p = nn.Perceptron(3)
+    p.weight.data[...] = [[0.5, -1.0, 0.0]]
+    p.bias.data[...] = [0.0]
+    x, y = np.array([[1.0, 1.0, 2.0]]), np.array([1])  # z = -0.5, so ŷ = 0 and the error is 1
+    assert p.perceptron_rule_step(x, y, lr=0.1) == 1
+    np.testing.assert_allclose(p.weight.data, [[0.6, -0.9, 0.2]], rtol=1e-6)
+    np.testing.assert_allclose(p.bias.data, [0.1], rtol=1e-6)
+    p.weight.data[...] = 0
+    p.bias.data[...] = 0  # z = 0: H(0) = ½, so the update is half a step
+    p.perceptron_rule_step(x, np.array([0]), lr=1.0)
+    np.testing.assert_allclose(p.weight.data, [[-0.5, -0.5, -1.0]])

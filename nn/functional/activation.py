@@ -19,7 +19,8 @@ SELU_SCALE = 1.0507009873554804934193349852946
 def _zero_grad_const(x: Tensor, values: np.ndarray) -> Tensor:
     """``values`` as a function of ``x`` with gradient exactly zero (still on the graph, so viz shows it)."""
     # NOTE: where(all-false, x, c) = c and sends x the gradient where(False, g, 0) = 0 everywhere.
-    return autograd.where(np.zeros(x.shape, dtype=bool), x, values.astype(x.dtype, copy=False))
+    dtype = x.dtype if x.dtype.kind == "f" else np.float32
+    return autograd.where(np.zeros(x.shape, dtype=bool), x, values.astype(dtype, copy=False))
 
 
 def heaviside(x: Tensor) -> Tensor:
