@@ -134,18 +134,8 @@ class Function(Node):
             out = np.asarray(out)  # NOTE: NumPy scalars from 0-d arithmetic stay scalars (Tensor.data)
         if not req or not state.grad_enabled or not cls.differentiable:
             return _wrap(out, None, False)
-        fn.parents = tuple([(a._node or _leaf(a)) if isinstance(a, Tensor) else None for a in args])
-        fn.inputs = tuple(datas) if cls.needs_inputs else None  # a tuple of arrays: the GC untracks it
-        fn.out = out if cls.needs_out else None
-        fn.shape = out.shape
-        fn.dtype = out.dtype
-        fn.scope = state.scope
-        fn.seq = next(_seq)
-        fn.extra = None
-        if state.tracers:
-            for t in state.tracers:
-                t.on_forward(fn, out)
-        return _wrap(out, fn, True)
+        parents = tuple([(a._node or _leaf(a)) if isinstance(a, Tensor) else None for a in args])
+        return _record(cls, fn, out, parents, tuple(datas))
 
     def needs(self, i: int) -> bool:
         """Does input ``i`` want a gradient? (Lets backward skip work for constants.)"""
@@ -187,6 +177,64 @@ _SCALARS = frozenset((float, int, bool))
 
 
 _wrap: Any = None  # Tensor._wrap, bound by tensor.py
+
+
+def _record(cls, fn, out, parents: tuple, inputs: tuple):
+    """Make ``fn`` a graph node for output ``out`` and return the output Tensor."""
+    fn.parents = parents
+    fn.inputs = inputs if cls.needs_inputs else None  # a tuple of arrays: the GC untracks it
+    fn.out = out if cls.needs_out else None
+    fn.shape = out.shape
+    fn.dtype = out.dtype
+    state = STATE
+    fn.scope = state.scope
+    fn.seq = next(_seq)
+    fn.extra = None
+    if state.tracers:
+        for t in state.tracers:
+            t.on_forward(fn, out)
+    return _wrap(out, fn, True)
+
+
+def unary(cls, x):
+    """``cls.apply(x)`` for a Tensor ``x`` and no keywords: the operators' fast path (~2x less overhead)."""
+    if STATE.anomaly or not isinstance(x, Tensor):
+        return cls.apply(x)
+    fn = _new(cls)
+    d = x._data
+    out = fn.forward(d)
+    if type(out) is not np.ndarray and not isinstance(out, np.generic):
+        out = np.asarray(out)
+    if not x.requires_grad or not STATE.grad_enabled or not cls.differentiable:
+        return _wrap(out, None, False)
+    return _record(cls, fn, out, (x._node or _leaf(x),), (d,))
+
+
+def binary(cls, a, b):
+    """``cls.apply(a, b)`` without keywords: the operators' fast path for Tensors, Python scalars and arrays."""
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    if ta:
+        ad, ra = a._data, a.requires_grad
+    elif type(a) in _SCALARS or type(a) is np.ndarray:
+        ad, ra = a, False
+    else:
+        return cls.apply(a, b)
+    if tb:
+        bd, rb = b._data, b.requires_grad
+    elif type(b) in _SCALARS or type(b) is np.ndarray:
+        bd, rb = b, False
+    else:
+        return cls.apply(a, b)
+    if STATE.anomaly:
+        return cls.apply(a, b)
+    fn = _new(cls)
+    out = fn.forward(ad, bd)
+    if type(out) is not np.ndarray and not isinstance(out, np.generic):
+        out = np.asarray(out)
+    if not (ra or rb) or not STATE.grad_enabled or not cls.differentiable:
+        return _wrap(out, None, False)
+    parents = ((a._node or _leaf(a)) if ta else None, (b._node or _leaf(b)) if tb else None)
+    return _record(cls, fn, out, parents, (ad, bd))
 
 
 def _leaf(a):

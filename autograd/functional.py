@@ -10,6 +10,7 @@ from typing import Sequence
 import numpy as np
 
 from .ops import elementwise as E, reduce as R, movement as M, linalg as L, stable as S
+from .function import binary, unary
 from .tensor import Tensor, _index, as_tensor
 
 
@@ -25,23 +26,23 @@ def _axis(op: str, axis, dim, keepdims, keepdim):
 
 
 # ---- elementwise -------------------------------------------------------------------------
-def add(a, b): return E.Add.apply(a, b)
-def subtract(a, b): return E.Sub.apply(a, b)
-def multiply(a, b): return E.Mul.apply(a, b)
-def divide(a, b): return E.Div.apply(a, b)
-def negative(x): return E.Neg.apply(x)
-def power(a, b): return E.Pow.apply(a, b)
-def exp(x): return E.Exp.apply(x)
-def log(x): return E.Log.apply(x)
-def sqrt(x): return E.Sqrt.apply(x)
-def abs(x): return E.Abs.apply(x)  # noqa: A001 - NumPy's name
-def sin(x): return E.Sin.apply(x)
-def cos(x): return E.Cos.apply(x)
-def tanh(x): return E.Tanh.apply(x)
-def sigmoid(x): return E.Sigmoid.apply(x)
-def relu(x): return E.Relu.apply(x)
-def maximum(a, b): return E.Maximum.apply(a, b)
-def minimum(a, b): return E.Minimum.apply(a, b)
+def add(a, b): return binary(E.Add, a, b)
+def subtract(a, b): return binary(E.Sub, a, b)
+def multiply(a, b): return binary(E.Mul, a, b)
+def divide(a, b): return binary(E.Div, a, b)
+def negative(x): return unary(E.Neg, x)
+def power(a, b): return binary(E.Pow, a, b)
+def exp(x): return unary(E.Exp, x)
+def log(x): return unary(E.Log, x)
+def sqrt(x): return unary(E.Sqrt, x)
+def abs(x): return unary(E.Abs, x)  # noqa: A001 - NumPy's name
+def sin(x): return unary(E.Sin, x)
+def cos(x): return unary(E.Cos, x)
+def tanh(x): return unary(E.Tanh, x)
+def sigmoid(x): return unary(E.Sigmoid, x)
+def relu(x): return unary(E.Relu, x)
+def maximum(a, b): return binary(E.Maximum, a, b)
+def minimum(a, b): return binary(E.Minimum, a, b)
 
 
 def where(cond, a, b) -> Tensor:
@@ -221,7 +222,7 @@ def stack(tensors: Sequence, axis: int = 0) -> Tensor:
 
 # ---- linear algebra and the stable family -----------------------------------------------
 def matmul(a, b) -> Tensor:
-    return L.Matmul.apply(a, b)
+    return binary(L.Matmul, a, b)
 
 
 def softmax(x, axis: int = -1, *, dim=None) -> Tensor:

@@ -5,6 +5,7 @@ import numpy as np
 
 from . import functional as F
 from .engine import backward as _backward
+from .function import binary, unary
 from .ops import elementwise as E, linalg as L
 from .tensor import Tensor
 
@@ -42,19 +43,19 @@ def backward(self, gradient=None, retain_graph: bool | None = None, create_graph
 
 _METHODS = {
     "backward": backward,
-    "__add__": lambda a, b: E.Add.apply(a, b),
-    "__radd__": lambda a, b: E.Add.apply(b, a),
-    "__sub__": lambda a, b: E.Sub.apply(a, b),
-    "__rsub__": lambda a, b: E.Sub.apply(b, a),
-    "__mul__": lambda a, b: E.Mul.apply(a, b),
-    "__rmul__": lambda a, b: E.Mul.apply(b, a),
-    "__truediv__": lambda a, b: E.Div.apply(a, b),
-    "__rtruediv__": lambda a, b: E.Div.apply(b, a),
-    "__pow__": lambda a, b: E.Pow.apply(a, b),
-    "__rpow__": lambda a, b: E.Pow.apply(b, a),
-    "__matmul__": lambda a, b: L.Matmul.apply(a, b),
-    "__rmatmul__": lambda a, b: L.Matmul.apply(b, a),
-    "__neg__": lambda a: E.Neg.apply(a),
+    "__add__": lambda a, b: binary(E.Add, a, b),
+    "__radd__": lambda a, b: binary(E.Add, b, a),
+    "__sub__": lambda a, b: binary(E.Sub, a, b),
+    "__rsub__": lambda a, b: binary(E.Sub, b, a),
+    "__mul__": lambda a, b: binary(E.Mul, a, b),
+    "__rmul__": lambda a, b: binary(E.Mul, b, a),
+    "__truediv__": lambda a, b: binary(E.Div, a, b),
+    "__rtruediv__": lambda a, b: binary(E.Div, b, a),
+    "__pow__": lambda a, b: binary(E.Pow, a, b),
+    "__rpow__": lambda a, b: binary(E.Pow, b, a),
+    "__matmul__": lambda a, b: binary(L.Matmul, a, b),
+    "__rmatmul__": lambda a, b: binary(L.Matmul, b, a),
+    "__neg__": lambda a: unary(E.Neg, a),
     "__pos__": lambda a: a,
     "__getitem__": F.getitem,
     "__lt__": _compare(np.less), "__le__": _compare(np.less_equal),
