@@ -60,10 +60,10 @@ class Module:
                                  f"(call super().__init__() first in {type(self).__name__}.__init__)")
         params, bufs, mods = d["_parameters"], d["_buffers"], d["_modules"]
         if isinstance(value, Parameter):
-            self._discard(name)
+            self._discard(name, keep="_parameters")
             params[name] = value
         elif isinstance(value, Module):
-            self._discard(name)
+            self._discard(name, keep="_modules")
             mods[name] = value
         elif name in params:
             if value is not None:
@@ -80,9 +80,11 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _discard(self, name: str) -> None:
+    def _discard(self, name: str, keep: str = "") -> None:
+        """Forget ``name`` everywhere except in store ``keep`` (so a re-assignment keeps its position)."""
         for key in ("_parameters", "_buffers", "_modules"):
-            self.__dict__[key].pop(name, None)
+            if key != keep:
+                self.__dict__[key].pop(name, None)
         self.__dict__.pop(name, None)
         self._non_persistent.discard(name)
 
@@ -108,14 +110,14 @@ class Module:
             raise TypeError(f"register_parameter: {name!r} must be an nn.Parameter or None, "
                             f"got {type(param).__name__}")
         _check_name(self, name, "_parameters")
-        self._discard(name)
+        self._discard(name, keep="_parameters")
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
         """Add a non-learnable tensor (running statistics, ...) saved in the state dict if ``persistent``."""
         _check_name(self, name, "_buffers")
         value = as_buffer(name, tensor)
-        self._discard(name)
+        self._discard(name, keep="_buffers")
         self._buffers[name] = value
         if not persistent:
             self._non_persistent.add(name)
@@ -125,7 +127,7 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"add_module: {name!r} must be an nn.Module or None, got {type(module).__name__}")
         _check_name(self, name, "_modules")
-        self._discard(name)
+        self._discard(name, keep="_modules")
         self._modules[name] = module
 
     register_module = add_module

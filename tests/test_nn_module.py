@@ -95,6 +95,9 @@ def test_registration_rules():
         m.w = Tensor(np.ones(2))
     m.w = None
     assert list(m.parameters()) == list(m.child.parameters())
+    m.v = nn.Parameter(np.ones(1))
+    m.w = nn.Parameter(np.ones(3))  # re-assignment keeps the name's place, as PyTorch's
+    assert list(m._parameters) == ["w", "v"]
     m.child = nn.Parameter(np.ones(1))  # re-registration moves the name
     assert "child" in m._parameters and "child" not in m._modules
     del m.child
