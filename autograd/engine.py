@@ -31,6 +31,18 @@ def _topo(roots) -> list:
     return sorted(seen, key=_SEQ, reverse=True)
 
 
+def _leading_to(order: list, targets) -> list:
+    """The nodes of ``order`` (reverse topological) from which some node in ``targets`` can be reached."""
+    useful = set(targets)
+    for node in reversed(order):  # parents before children
+        if node not in useful:
+            for p in node.parents:
+                if p in useful:
+                    useful.add(node)
+                    break
+    return [n for n in order if n in useful]
+
+
 def _seed(t: Tensor, g, create_graph: bool, op: str):
     """The starting gradient for output ``t``: ones for a scalar, or the one given."""
     if g is None:
@@ -104,6 +116,8 @@ def run(outputs: Sequence[Tensor], grads, retain_graph, create_graph: bool, capt
 
 def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture) -> None:
     order = _topo(list(pending))
+    if capture is not None:  # autograd.grad: walk only the nodes that lead to a requested input
+        order = _leading_to(order, capture)
     anomaly = STATE.anomaly
     tracers = STATE.tracers
     observed = bool(tracers) or capture is not None

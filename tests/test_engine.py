@@ -604,3 +604,17 @@ def test_requires_grad_after_use_as_constant_does_not_reach_old_graphs():
     assert x.grad is None
     new.backward()
     np.testing.assert_allclose(x.grad.data, [1.0, 2.0])
+
+
+def test_grad_walks_only_the_paths_to_its_inputs():
+    """autograd.grad w.r.t. an intermediate does not run the backward of ops below it."""
+    calls = []
+    x = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    h = x.exp()
+    h.register_hook(lambda g: calls.append("h"))
+    x.register_hook(lambda g: calls.append("x"))
+    y = (h * h).sum()
+    (gh,) = autograd.grad(y, [h])
+    np.testing.assert_allclose(gh.data, 2 * np.exp([1.0, 2.0]))
+    assert calls == ["h"]  # the walk stopped at h: x's hook never ran
+    assert x.grad is None
