@@ -79,7 +79,8 @@ class MaxPool2d(Module):
 
     def __init__(self, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0) -> None:
         super().__init__()
-        self.kernel_size, self.stride, self.padding = kernel_size, stride if stride is not None else kernel_size, padding
+        self.kernel_size, self.padding = kernel_size, padding
+        self.stride = stride if stride is not None else kernel_size
 
     def forward(self, x: Tensor) -> Tensor:
         """Pooled ``x``."""
@@ -95,7 +96,8 @@ class AvgPool2d(Module):
     def __init__(self, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0,
                  count_include_pad: bool = True) -> None:
         super().__init__()
-        self.kernel_size, self.stride, self.padding = kernel_size, stride if stride is not None else kernel_size, padding
+        self.kernel_size, self.padding = kernel_size, padding
+        self.stride = stride if stride is not None else kernel_size
         self.count_include_pad = count_include_pad
 
     def forward(self, x: Tensor) -> Tensor:

@@ -78,7 +78,8 @@ def test_max_pool2d_matches_torch(k, s, p, rng):
     assert mod(Tensor(np.zeros((1, 1, 7, 6)))).shape == tuple(TF.max_pool2d(torch.zeros(1, 1, 7, 6), k, s, p).shape)
 
 
-@pytest.mark.parametrize("k,s,p,inc", [(2, None, 0, True), (3, 2, 1, True), (3, 2, 1, False), ((2, 3), 1, (1, 0), False)])
+@pytest.mark.parametrize("k,s,p,inc", [(2, None, 0, True), (3, 2, 1, True), (3, 2, 1, False),
+                                       ((2, 3), 1, (1, 0), False)])
 def test_avg_pool2d_matches_torch(k, s, p, inc, rng):
     _compare(lambda x: nn.AvgPool2d(k, s, p, count_include_pad=inc)(x),
              lambda x: TF.avg_pool2d(x, k, s, p, count_include_pad=inc), [(2, 3, 7, 6)], rng)

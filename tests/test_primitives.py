@@ -88,6 +88,12 @@ SPECS: dict[str, list[Case]] = {
     "Fold": [Case(lambda c: _C.Fold.apply(c, output_size=(3, 3), kernel_size=2), [(1, 8, 4)]),
              Case(lambda c: _C.Fold.apply(c, output_size=(5, 4), kernel_size=(3, 2), stride=2, padding=1,
                                           dilation=(1, 2)), [(2, 6, 6)])],
+    "Conv2d": [Case(lambda x, w: _C.Conv2d.apply(x, w, padding=1), [(2, 2, 4, 3), (3, 2, 3, 3)]),   # transposed
+               Case(lambda x, w: _C.Conv2d.apply(x, w, stride=2, padding=(1, 0), dilation=(1, 2)),  # col2im
+                    [(1, 2, 5, 6), (2, 2, 2, 2)]),
+               Case(lambda x, w: _C.Conv2d.apply(x, w, padding=(0, 1), dilation=2, groups=2),
+                    [(2, 4, 5, 5), (2, 2, 2, 2)]),
+               Case(lambda x, w: _C.Conv2d.apply(x, w, padding=1), [(1, 2, 3, 3), (2, 2, 1, 1)])],  # pad > reach
     "BatchNorm": [Case(lambda x, w, b: _C.BatchNorm.apply(x, w, b), [(4, 3), (3,), (3,)]),
                   Case(lambda x, w, b: _C.BatchNorm.apply(x, w, b, eps=1e-3), [(2, 3, 2, 2), (3,), (3,)]),
                   Case(lambda x: _C.BatchNorm.apply(x, None, None), [(3, 2, 2)])],

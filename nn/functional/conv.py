@@ -1,8 +1,7 @@
 """Convolution, pooling and padding on NCHW tensors, with PyTorch's semantics.
 
-All are composed from the engine's ``Unfold`` / ``Fold`` primitives and ordinary ops: a convolution
-is one im2col and one matrix product (a batched one per group), a pooling is one im2col and a
-reduction over the window axis.
+A convolution is the engine's ``Conv2d`` primitive (one im2col and one matrix product, batched
+over groups) plus a bias add; a pooling is one ``Unfold`` (im2col) and a reduction over the window axis.
 """
 from __future__ import annotations
 
@@ -47,7 +46,7 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntPai
     weight = as_tensor(weight)
     if weight.ndim != 4:
         raise ValueError(f"conv2d: weight must be 4-D (out_channels, in_channels/groups, kh, kw), got {weight.shape}")
-    n, c = x.shape[:2]
+    c = x.shape[1]
     o, cg, kh, kw = weight.shape
     if groups < 1 or c % groups or o % groups:
         raise ValueError(f"conv2d: groups={groups} must divide both the input channels ({c}) and the output "
@@ -57,14 +56,7 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntPai
                          f"{cg * groups} (in_channels/groups={cg} x groups={groups})")
     if isinstance(padding, str):
         padding = _same_padding(padding, (kh, kw), dilation, stride)
-    *_, (oh, ow) = geometry(x.shape, (kh, kw), stride, padding, dilation, "conv2d")
-    cols = Unfold.apply(x, kernel_size=(kh, kw), stride=stride, padding=padding, dilation=dilation)
-    if groups == 1:
-        out = weight.reshape(o, cg * kh * kw) @ cols                         # (N, O, L): one matmul
-    else:
-        out = (weight.reshape(groups, o // groups, cg * kh * kw)
-               @ cols.reshape(n, groups, cg * kh * kw, oh * ow))             # (N, G, O/G, L): batched
-    out = out.reshape(n, o, oh, ow)
+    out = C.Conv2d.apply(x, weight, stride=stride, padding=padding, dilation=dilation, groups=groups)
     if bias is not None:
         out = out + as_tensor(bias).reshape(1, o, 1, 1)
     return out
