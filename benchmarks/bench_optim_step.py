@@ -4,7 +4,8 @@ Compares (a) tracegrad + optim.Adam, (b) torch CPU at 2 threads + torch.optim.Ad
 (c) a hand-written NumPy forward / backward / Adam, which is the limit (no graph, no
 Python objects per op). Targets (issue 4): <= 1.1x NumPy at batch 1024, <= 1.3x torch at 128.
 
-Run: .venv/bin/python benchmarks/bench_optim_step.py [--repeat N] [--rounds R] [--profile]
+Run: .venv/bin/python benchmarks/bench_optim_step.py [--threads 2] [--clock wall|cpu] [--repeat N]
+     [--rounds R] [--batches 1024 128] [--profile]
 The contenders take turns (``rounds`` rounds of ``repeat`` steps each) so that a burst of
 load from other users of a shared machine hits all of them; the median and the fastest
 step are reported. ``--threads 1`` gives the steadiest numbers on a busy two-core box.
@@ -17,9 +18,22 @@ import statistics
 import sys
 import time
 
-if __name__ == "__main__" and "--threads" in sys.argv:  # BLAS reads this once, when NumPy is imported
-    _n = sys.argv[sys.argv.index("--threads") + 1]
-    os.environ.update(OPENBLAS_NUM_THREADS=_n, OMP_NUM_THREADS=_n, MKL_NUM_THREADS=_n)
+
+def _blas_threads_from_argv() -> None:
+    """BLAS reads its thread count once, when NumPy is imported: set it from --threads (default 2) first."""
+    argv = sys.argv[1:]
+    n = next((a.split("=", 1)[1] for a in argv if a.startswith("--threads=")), None)
+    if "--threads" in argv[:-1]:
+        n = argv[argv.index("--threads") + 1]
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        if n is not None:
+            os.environ[var] = n
+        else:
+            os.environ.setdefault(var, "2")
+
+
+if __name__ == "__main__":
+    _blas_threads_from_argv()
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -141,15 +155,15 @@ def numpy_step_fn(x: np.ndarray, y: np.ndarray):
     return step, params
 
 
-def step_times(fn, repeat: int, warmup: int = 2) -> list[float]:
-    """Wall time of each of ``repeat`` calls of ``fn``, after ``warmup`` untimed ones."""
+def step_times(fn, repeat: int, warmup: int = 2, clock=time.perf_counter) -> list[float]:
+    """Time of each of ``repeat`` calls of ``fn`` on ``clock``, after ``warmup`` untimed ones."""
     for _ in range(warmup):
         fn()
     out = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = clock()
         fn()
-        out.append(time.perf_counter() - t0)
+        out.append(clock() - t0)
     return out
 
 
@@ -168,14 +182,18 @@ def check_agreement(x, y, steps: int = 3) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=15, help="timed steps per round (median taken)")
-    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds (median of medians)")
+    ap.add_argument("--repeat", type=int, default=15, help="timed steps per contender per round")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the median is over all steps")
     ap.add_argument("--threads", type=int, default=2, help="BLAS threads for NumPy (tracegrad too) and torch")
+    ap.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                    help="wall time, or this process's CPU time (steady on a shared box, but only meaningful "
+                         "with --threads 1: idle BLAS threads spin)")
     ap.add_argument("--batches", type=int, nargs="*", default=[1024, 128])
     ap.add_argument("--profile", action="store_true", help="cProfile tracegrad's step at each batch size")
     args = ap.parse_args()
     if torch is not None:
         torch.set_num_threads(args.threads)
+    clock = time.perf_counter if args.clock == "wall" else time.process_time
     print(f"784-512-256-10 ReLU MLP, float32, Adam; numpy {np.__version__}"
           + (f", torch {torch.__version__}" if torch else ", torch absent")
           + f"; {args.threads} BLAS/torch threads")
@@ -189,8 +207,8 @@ def main() -> None:
         samples: dict[str, list[float]] = {name: [] for name in steps}
         for _ in range(args.rounds):
             for name, fn in steps.items():
-                samples[name] += step_times(fn, args.repeat)
-        report(f"batch {n}: median time per training step ({args.rounds} x {args.repeat} steps each)",
+                samples[name] += step_times(fn, args.repeat, clock=clock)
+        report(f"batch {n}: median {args.clock} time per training step ({args.rounds} x {args.repeat} steps each)",
                {name: statistics.median(ts) for name, ts in samples.items()})
         report(f"batch {n}: fastest step (less sensitive to other users of the CPU)",
                {name: min(ts) for name, ts in samples.items()})
