@@ -135,7 +135,7 @@ class Optimizer:
                 data, g = p.data, grad.data
                 if not state:
                     self._init_state(data, state, group)
-                if g.strides != data.strides and data.flags.c_contiguous:
+                if not g.flags.c_contiguous and data.flags.c_contiguous:
                     # NOTE: a gradient laid out unlike its parameter (the grad of W in x @ W.T arrives
                     # transposed, F-ordered) makes every elementwise pass below strided and several
                     # times slower; one copy into C order first is much cheaper.
