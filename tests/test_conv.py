@@ -11,18 +11,27 @@ import nn
 import nn.functional as F
 from autograd import Tensor
 
-torch = pytest.importorskip("torch")
-TF = torch.nn.functional
 
 
-def _pair(rng, shapes):
+@pytest.fixture
+def torch():
+    """PyTorch for the parity tests (skipped where it is not installed)."""
+    return pytest.importorskip("torch")
+
+
+@pytest.fixture
+def TF(torch):  # noqa: N802 - torch.nn.functional's usual name
+    return torch.nn.functional
+
+
+def _pair(rng, shapes, torch):
     """The same random float64 inputs as tracegrad and torch leaves."""
     xs = [rng.standard_normal(s) for s in shapes]
     return [Tensor(x, requires_grad=True) for x in xs], [torch.tensor(x, requires_grad=True) for x in xs]
 
 
-def _compare(fn, tfn, shapes, rng, atol=1e-10):
-    ours, theirs = _pair(rng, shapes)
+def _compare(fn, tfn, shapes, rng, torch, atol=1e-10):
+    ours, theirs = _pair(rng, shapes, torch)
     out, ref = fn(*ours), tfn(*theirs)
     assert out.shape == tuple(ref.shape)
     np.testing.assert_allclose(out.data, ref.detach().numpy(), atol=atol)
@@ -46,7 +55,7 @@ CONV_VARIANTS = [  # (x shape, out channels, kernel, stride, padding, dilation, 
 
 
 @pytest.mark.parametrize("shape,cout,k,s,p,d,g,bias", CONV_VARIANTS)
-def test_conv2d_module_matches_torch(shape, cout, k, s, p, d, g, bias, rng):
+def test_conv2d_module_matches_torch(shape, cout, k, s, p, d, g, bias, rng, torch):
     ours = nn.Conv2d(shape[1], cout, k, stride=s, padding=p, dilation=d, groups=g, bias=bias, dtype=np.float64)
     ref = torch.nn.Conv2d(shape[1], cout, k, stride=s, padding=p, dilation=d, groups=g, bias=bias).double()
     with torch.no_grad():
@@ -66,40 +75,41 @@ def test_conv2d_module_matches_torch(shape, cout, k, s, p, d, g, bias, rng):
         np.testing.assert_allclose(ours.bias.grad.data, ref.bias.grad.numpy(), atol=1e-10)
 
 
-def test_conv2d_same_padding_matches_torch(rng):
+def test_conv2d_same_padding_matches_torch(rng, torch, TF):
     _compare(lambda x, w: F.conv2d(x, w, padding="same", dilation=2),
-             lambda x, w: TF.conv2d(x, w, padding="same", dilation=2), [(2, 3, 7, 6), (4, 3, 3, 3)], rng)
+             lambda x, w: TF.conv2d(x, w, padding="same", dilation=2), [(2, 3, 7, 6), (4, 3, 3, 3)], rng, torch)
 
 
 @pytest.mark.parametrize("k,s,p", [(2, None, 0), (3, 2, 1), ((2, 3), (1, 2), (1, 1)), (3, 1, 0)])
-def test_max_pool2d_matches_torch(k, s, p, rng):
-    _compare(lambda x: F.max_pool2d(x, k, s, p), lambda x: TF.max_pool2d(x, k, s, p), [(2, 3, 7, 6)], rng)
+def test_max_pool2d_matches_torch(k, s, p, rng, torch, TF):
+    _compare(lambda x: F.max_pool2d(x, k, s, p), lambda x: TF.max_pool2d(x, k, s, p), [(2, 3, 7, 6)], rng, torch)
     mod = nn.MaxPool2d(k, s, p)
     assert mod(Tensor(np.zeros((1, 1, 7, 6)))).shape == tuple(TF.max_pool2d(torch.zeros(1, 1, 7, 6), k, s, p).shape)
 
 
 @pytest.mark.parametrize("k,s,p,inc", [(2, None, 0, True), (3, 2, 1, True), (3, 2, 1, False),
                                        ((2, 3), 1, (1, 0), False)])
-def test_avg_pool2d_matches_torch(k, s, p, inc, rng):
+def test_avg_pool2d_matches_torch(k, s, p, inc, rng, torch, TF):
     _compare(lambda x: nn.AvgPool2d(k, s, p, count_include_pad=inc)(x),
-             lambda x: TF.avg_pool2d(x, k, s, p, count_include_pad=inc), [(2, 3, 7, 6)], rng)
+             lambda x: TF.avg_pool2d(x, k, s, p, count_include_pad=inc), [(2, 3, 7, 6)], rng, torch)
 
 
 @pytest.mark.parametrize("size", [1, (2, 3), (3, 4), (None, 2), 5])
-def test_adaptive_avg_pool2d_matches_torch(size, rng):
-    _compare(lambda x: nn.AdaptiveAvgPool2d(size)(x), lambda x: TF.adaptive_avg_pool2d(x, size), [(2, 3, 8, 6)], rng)
+def test_adaptive_avg_pool2d_matches_torch(size, rng, torch, TF):
+    _compare(lambda x: nn.AdaptiveAvgPool2d(size)(x), lambda x: TF.adaptive_avg_pool2d(x, size), [(2, 3, 8, 6)],
+             rng, torch)
 
 
 @pytest.mark.parametrize("widths", [(1, 2), (1, 2, 0, 3), (0, 1, 2, 0, 1, 1)])
-def test_pad_matches_torch(widths, rng):
-    _compare(lambda x: F.pad(x, widths, value=0.5), lambda x: TF.pad(x, widths, value=0.5), [(2, 3, 4, 5)], rng)
+def test_pad_matches_torch(widths, rng, torch, TF):
+    _compare(lambda x: F.pad(x, widths, value=0.5), lambda x: TF.pad(x, widths, value=0.5), [(2, 3, 4, 5)], rng, torch)
 
 
-def test_unfold_and_fold_match_torch(rng):
+def test_unfold_and_fold_match_torch(rng, torch, TF):
     kw = dict(kernel_size=(2, 3), dilation=(1, 2), padding=1, stride=2)
-    _compare(lambda x: F.unfold(x, **kw), lambda x: TF.unfold(x, **kw), [(2, 3, 7, 8)], rng)
+    _compare(lambda x: F.unfold(x, **kw), lambda x: TF.unfold(x, **kw), [(2, 3, 7, 8)], rng, torch)
     n_cols = TF.unfold(torch.zeros(2, 3, 7, 8), **kw).shape[-1]
-    _compare(lambda c: F.fold(c, (7, 8), **kw), lambda c: TF.fold(c, (7, 8), **kw), [(2, 18, n_cols)], rng)
+    _compare(lambda c: F.fold(c, (7, 8), **kw), lambda c: TF.fold(c, (7, 8), **kw), [(2, 18, n_cols)], rng, torch)
 
 
 def test_float32_stays_float32():
