@@ -79,6 +79,7 @@ class Leaf(Node):
     def __init__(self, tensor) -> None:
         self.parents = ()
         self._init_node(tensor.data.shape, tensor.data.dtype)
+        self.scope = ""  # a leaf belongs to no op's scope (Graph.of places named parameters)
         self.ref = weakref.ref(tensor)
         self.requires_grad = tensor.requires_grad
 

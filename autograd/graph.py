@@ -11,6 +11,33 @@ import numpy as np
 from .tensor import Tensor
 
 
+def _postorder(roots: list) -> list:
+    """Every node behind ``roots``, parents first, in depth-first post-order over parents in order.
+
+    Iterative (a 100,000-op chain must not hit the recursion limit), and decided by the graph's
+    structure alone, not by when nodes were made: two renders of the same model get the same ids.
+    """
+    order, done = [], set()
+    for root in roots:
+        if root in done:
+            continue
+        stack = [(root, 0)]
+        done.add(root)
+        while stack:
+            node, i = stack[-1]
+            parents = node.parents
+            while i < len(parents) and (parents[i] is None or parents[i] in done):
+                i += 1
+            if i < len(parents):
+                stack[-1] = (node, i + 1)
+                done.add(parents[i])
+                stack.append((parents[i], 0))
+            else:
+                stack.pop()
+                order.append(node)
+    return order
+
+
 @dataclass
 class GraphNode:
     """One node: a primitive application, a parameter (leaf that requires grad) or a constant input."""
@@ -53,14 +80,7 @@ class Graph:
                 from .function import Leaf
                 t._node = Leaf(t)
             roots.append(t._node)
-        seen = set(roots)
-        stack = list(roots)
-        while stack:  # iterative: a 100,000-op chain must not hit the recursion limit
-            for p in stack.pop().parents:
-                if p is not None and p not in seen:
-                    seen.add(p)
-                    stack.append(p)
-        order = sorted(seen, key=lambda n: n.seq)
+        order = _postorder(roots)
         ids = {n: i for i, n in enumerate(order)}
         names = {id(t): k for k, t in (params or {}).items()}
         nodes = []
@@ -70,7 +90,10 @@ class Graph:
                 t = n.ref()
                 if t is not None:
                     name = names.get(id(t), t.name)
-            nodes.append(GraphNode(i, n.op, n.scope, tuple(n.shape), str(n.dtype),
+            scope = n.scope
+            if n.is_leaf and name and "." in name:  # a parameter lives in the module its name says
+                scope = name.rsplit(".", 1)[0]
+            nodes.append(GraphNode(i, n.op, scope, tuple(n.shape), str(n.dtype),
                                    [ids[p] for p in n.parents if p is not None], n.is_leaf,
                                    bool(n.requires_grad), name, n))
         return cls(nodes, [ids[r] for r in roots])

@@ -195,6 +195,15 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    def __deepcopy__(self, memo) -> "Tensor":
+        """A new leaf with copied data (and grad): no link to the original's graph."""
+        t = Tensor._wrap(self.data.copy(), None, self.requires_grad)
+        t.name = self.name
+        if self.grad is not None:
+            t.grad = Tensor._wrap(self.grad.data.copy(), None, False)
+        memo[id(self)] = t
+        return t
+
     def __setitem__(self, index, value) -> None:
         if self.requires_grad and STATE.grad_enabled:
             raise RuntimeError("setitem: in-place assignment into a tensor that requires grad is not "

@@ -188,3 +188,29 @@ def test_repr_and_summary():
     lines = g.summary().splitlines()
     assert len(lines) == len(g)
     assert "Matmul" in g.summary() and "layer" in g.summary()
+
+
+def test_ids_are_stable_across_steps_of_the_same_model():
+    """Parameters reused in a second forward get the same ids as in the first (structure, not creation time)."""
+    w = Tensor(np.ones((3, 2)), requires_grad=True, name="fc.weight")
+    b = Tensor(np.zeros(2), requires_grad=True, name="fc.bias")
+
+    def step():
+        x = Tensor(np.arange(6.0).reshape(2, 3))
+        return ((x @ w + b).tanh()).sum()
+    first = autograd.Graph.of(step()).to_dict()
+    second = autograd.Graph.of(step()).to_dict()
+    assert first == second
+    scopes = {n["name"]: n["scope"] for n in first["nodes"] if n["name"]}
+    assert scopes == {"fc.weight": "fc", "fc.bias": "fc"}
+
+
+def test_deepcopy_of_a_used_tensor_is_a_fresh_leaf():
+    import copy
+    x = Tensor(np.ones(3), requires_grad=True, name="x")
+    (x * 2).sum().backward()
+    y = copy.deepcopy(x)
+    assert y._node is None and y.requires_grad and y.name == "x"
+    assert y.data is not x.data and np.array_equal(y.grad.data, x.grad.data)
+    g = autograd.Graph.of((y * 3).sum())
+    assert g.parameters()[0].node.ref() is y
