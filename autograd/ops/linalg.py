@@ -35,7 +35,24 @@ class Matmul(Function):
             g = g.reshape(gs + (1,))
         ga = gb = None
         if self.needs(0):
-            ga = sum_to(g @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
+            if _transposed(a2, g):  # NOTE: give the gradient its input's memory layout (see _transposed)
+                ga = (b2 @ g.T).T
+            else:
+                ga = sum_to(g @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
         if self.needs(1):
-            gb = sum_to(a2.swapaxes(-1, -2) @ g, b2.shape).reshape(b.shape)
+            if _transposed(b2, g):
+                gb = (g.T @ a2).T
+            else:
+                gb = sum_to(a2.swapaxes(-1, -2) @ g, b2.shape).reshape(b.shape)
         return ga, gb
+
+
+def _transposed(x, g) -> bool:
+    """True when 2-D ``x`` is a transposed view (Fortran order), as ``W.T`` in ``x @ W.T`` is.
+
+    Its gradient is then computed transposed, so that after the Transpose's backward the
+    weight's ``.grad`` is C-ordered like the weight: the same one product, and no strided copy
+    later (an optimizer mixing the two layouts runs ~5x slower).
+    """
+    return (x.ndim == 2 and g.ndim == 2 and isinstance(x, np.ndarray) and isinstance(g, np.ndarray)
+            and x.flags.f_contiguous and not x.flags.c_contiguous)
