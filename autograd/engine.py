@@ -61,11 +61,18 @@ def _seed(t: Tensor, g, create_graph: bool, op: str):
     return g
 
 
-def _accumulate_leaf(t: Tensor, g, create_graph: bool) -> None:
+def _accumulate_leaf(t: Tensor, g, create_graph: bool, shared: set) -> None:
+    """Add ``g`` into ``t.grad``. A fresh array that no one else holds is adopted, not copied;
+    ``shared`` has the ids of arrays that may be held elsewhere (then a copy is taken)."""
     if create_graph:
         t.grad = g if t.grad is None else t.grad + g
     elif t.grad is None:
-        t.grad = Tensor._wrap(np.array(g, dtype=t.data.dtype, copy=True), None, False)
+        if (type(g) is np.ndarray and g.base is None and g.flags.writeable and g.dtype == t.dtype
+                and id(g) not in shared):
+            shared.add(id(g))  # adopted: a second adopter must copy
+        else:
+            g = np.array(g, dtype=t.data.dtype, copy=True)
+        t.grad = Tensor._wrap(g, None, False)
     elif t.grad.requires_grad or t.grad.shape != g.shape:
         t.grad = Tensor._wrap(t.grad.data + g, None, False)
     else:
@@ -91,6 +98,7 @@ def run(outputs: Sequence[Tensor], grads, retain_graph, create_graph: bool, capt
     if retain_graph is None:
         retain_graph = create_graph
     pending: dict = {}
+    shared: set = set()
     for i, t in enumerate(outputs):
         if not isinstance(t, Tensor):
             raise TypeError(f"{op}: output {i} is a {type(t).__name__}, not a Tensor")
@@ -101,6 +109,8 @@ def run(outputs: Sequence[Tensor], grads, retain_graph, create_graph: bool, capt
         if node is None:
             node = t._node = Leaf(t)
         g = _seed(t, None if grads is None else grads[i], create_graph, op)
+        if grads is not None:
+            shared.add(id(g))  # the caller holds it
         pending[node] = pending[node] + g if node in pending else g
     # NOTE: the cyclic GC is paused while the graph is walked: the walk allocates only
     # acyclic gradient arrays, and a full collection scanning a large graph mid-walk costs
@@ -108,13 +118,13 @@ def run(outputs: Sequence[Tensor], grads, retain_graph, create_graph: bool, capt
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        _walk(pending, retain_graph, create_graph, capture)
+        _walk(pending, retain_graph, create_graph, capture, shared)
     finally:
         if gc_was_on:
             gc.enable()
 
 
-def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture) -> None:
+def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture, shared: set) -> None:
     order = _topo(list(pending))
     if capture is not None:  # autograd.grad: walk only the nodes that lead to a requested input
         order = _leading_to(order, capture)
@@ -128,7 +138,7 @@ def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture) -> Non
             if g is None:
                 continue
             if node.extra is not None:
-                g = _extras(node, g, create_graph, capture)
+                g = _extras(node, g, create_graph, capture, shared)
             if observed:
                 for tr in tracers:
                     tr.on_backward(node, g)
@@ -138,7 +148,7 @@ def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture) -> Non
                 if capture is None:
                     t = node.ref()
                     if t is not None:
-                        _accumulate_leaf(t, g, create_graph)
+                        _accumulate_leaf(t, g, create_graph, shared)
                 continue
             if create_graph:
                 out, xs = node.saved(True)
@@ -154,6 +164,8 @@ def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture) -> Non
                 check_backward(node, grads_in)
             else:
                 grads_in = node.backward(g, out, *xs) if xs else node.backward(g, out)
+            if len(grads_in) > 1:
+                _mark_repeats(grads_in, shared)
             for p, gi in zip(node.parents, grads_in):
                 if gi is None or p is None or not p.requires_grad:
                     continue
@@ -168,15 +180,30 @@ def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture) -> Non
                 node.free()  # a primitive that keeps more than inputs/out on self frees it here too
 
 
-def _extras(node, g, create_graph: bool, capture):
+def _extras(node, g, create_graph: bool, capture, shared: set):
     """The rare per-node work: tensor hooks, then retain_grad."""
     if node.hooks:
         g = _run_hooks(node, g, create_graph)
+        shared.add(id(g))  # a hook's caller may keep what it returned
     if capture is None and node.retain is not None:
         t = node.retain()
         if t is not None:
-            _accumulate_leaf(t, g, create_graph)
+            _accumulate_leaf(t, g, create_graph, shared)
     return g
+
+
+def _mark_repeats(grads: tuple, shared: set) -> None:
+    """One array handed to several inputs (``Add`` gives ``g`` to both) is shared."""
+    if len(grads) == 2:
+        if grads[0] is grads[1] and grads[0] is not None:
+            shared.add(id(grads[0]))
+        return
+    seen = set()
+    for gi in grads:
+        if gi is not None:
+            if id(gi) in seen:
+                shared.add(id(gi))
+            seen.add(id(gi))
 
 
 def backward(tensors: Sequence[Tensor], grad_tensors=None, retain_graph: bool | None = None,

@@ -628,3 +628,23 @@ def test_weight_gradient_has_the_weights_memory_layout():
     assert W.grad.data.flags.c_contiguous and x.grad.data.flags.c_contiguous
     expected = (1 - np.tanh(x.data @ W.data.T) ** 2).T @ x.data
     np.testing.assert_allclose(W.grad.data, expected)
+
+
+def test_leaf_gradients_never_alias_each_other_or_the_callers_arrays():
+    """Gradients are adopted without a copy only when nobody else holds them."""
+    x = Tensor(np.ones(3), requires_grad=True)
+    y = Tensor(np.ones(3), requires_grad=True)
+    (x + y).sum().backward()                     # Add hands the same array to both
+    assert not np.shares_memory(x.grad.data, y.grad.data)
+    x.grad.data *= 2
+    np.testing.assert_allclose(y.grad.data, 1.0)
+    seed = np.full(3, 5.0)
+    z = Tensor(np.ones(3), requires_grad=True)
+    z.backward(seed)                              # the caller's gradient is copied, not adopted
+    z.grad.data += 1
+    np.testing.assert_allclose(seed, 5.0)
+    h = Tensor(np.ones(2), requires_grad=True)
+    m = h * 1.0
+    m.retain_grad()
+    (m * 3.0).sum().backward()
+    assert not np.shares_memory(m.grad.data, h.grad.data)
