@@ -16,7 +16,7 @@ import numpy as np
 import autograd
 from autograd import Tensor
 
-from .parameter import IncompatibleKeys, Parameter, RemovableHandle, StateDictError, as_buffer
+from .parameter import IncompatibleKeys, Parameter, RemovableHandle, StateDictError, as_buffer, load_state_dict_into
 
 __all__ = ["Module", "Parameter", "RemovableHandle", "StateDictError"]
 
@@ -210,7 +210,6 @@ class Module:
         Missing or unexpected keys raise with ``strict=True`` (else they are returned); a wrong shape always
         raises, naming the key and both shapes.
         """
-        from .serialization import load_state_dict_into  # (serialization imports this module)
         return load_state_dict_into(self, state_dict, strict)
 
     # ---- modes and bulk operations ---------------------------------------------------------------
