@@ -16,9 +16,11 @@ demo: $(STAMP)
 	$(PY) -m tracegrad demo
 
 test: $(STAMP)
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) benchmarks/run_all.py
 
 clean:

@@ -2,8 +2,10 @@
 
 NOTE: the package name ``autograd`` is also HIPS autograd's; the two cannot share an environment.
 """
+import numpy as _np
+
 from . import function as _function
-from .tensor import Tensor, as_tensor
+from .tensor import Tensor, as_tensor  # noqa: F401
 from . import ops  # noqa: F401  (registers every primitive)
 from . import functional
 from . import methods  # noqa: F401  (binds operators and methods onto Tensor)
@@ -25,5 +27,4 @@ from .graph import Graph, GraphNode  # noqa: F401
 from .function import Function, REGISTRY, register  # noqa: F401
 
 _function.F = functional
-import numpy as _np
 float32, float64, int32, int64, bool_ = _np.float32, _np.float64, _np.int32, _np.int64, _np.bool_

@@ -7,7 +7,6 @@ from typing import Any, Callable
 import numpy as np
 
 from . import function
-from .function import Leaf
 from .mode import STATE
 
 _FLOAT_KINDS = "f"

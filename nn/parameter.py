@@ -84,7 +84,7 @@ def as_buffer(name: str, value: Any) -> Tensor | None:
     raise TypeError(f"cannot assign {type(value).__name__} as buffer {name!r} (a Tensor, ndarray or None is expected)")
 
 
-def load_state_dict_into(module: "Module", state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
+def load_state_dict_into(module: Any, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
     """``module.load_state_dict``: check every key and shape first, then copy in place (all or nothing)."""
     if not isinstance(state_dict, Mapping):
         raise TypeError(f"load_state_dict: expected a mapping of names to arrays, got {type(state_dict).__name__}")

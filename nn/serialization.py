@@ -20,7 +20,7 @@ from autograd import Tensor
 
 from .parameter import Parameter
 
-__all__ = ["save", "load", "load_state_dict_into"]
+__all__ = ["save", "load"]
 
 FORMAT, VERSION = "tracegrad", 1  # NOTE: bump VERSION when the structure's encoding changes
 _STRUCT = "__structure__"

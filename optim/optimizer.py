@@ -191,7 +191,7 @@ class Optimizer:
 
     # ---- helpers for subclasses ---------------------------------------------------------
     def _scratch(self, like: np.ndarray, k: int = 0) -> np.ndarray:
-        """Work array ``k`` shaped like ``like``: a view of one buffer per (dtype, k), reused so steps don't allocate."""
+        """Work array ``k`` shaped like ``like``: a view of one buffer per (dtype, k), reused across steps."""
         key = (like.dtype.str, k)
         buf = self._work.get(key)
         n = like.size
