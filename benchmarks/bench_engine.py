@@ -9,7 +9,6 @@ import sys
 import numpy as np
 
 sys.setrecursionlimit(10_000)
-import autograd  # noqa: E402
 from autograd import Tensor  # noqa: E402
 from _timing import median_time, optional, report, torch_2_threads  # noqa: E402
 
