@@ -22,7 +22,7 @@ def make_moons(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarr
     return X.astype(np.float32), labels
 
 
-def demo(steps: int = 300, seed: int = 0) -> int:
+def demo(steps: int = 600, seed: int = 0) -> int:
     """A 2-16-16-2 tanh MLP written with the engine alone, trained by plain gradient descent."""
     rng = autograd.manual_seed(seed)
     X, y = make_moons(200, 0.1, rng)
@@ -43,7 +43,7 @@ def demo(steps: int = 300, seed: int = 0) -> int:
         return h
 
     print("tracegrad demo: 2-16-16-2 tanh MLP on 200 two-moons points, full-batch gradient descent")
-    lr, start = 0.3, time.perf_counter()
+    lr, start = 0.5, time.perf_counter()
     try:
         for step in range(steps + 1):
             logits = forward(xb)
@@ -54,7 +54,7 @@ def demo(steps: int = 300, seed: int = 0) -> int:
             with autograd.no_grad():
                 for p in params:
                     p.data -= lr * p.grad.data
-            if step % 30 == 0:
+            if step % 50 == 0:
                 acc = float((logits.data.argmax(1) == y).mean())
                 bar = "#" * int(30 * step / steps)
                 print(f"  step {step:4d} [{bar:<30}] loss {loss.item():.4f}  accuracy {acc:5.1%}", flush=True)
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tracegrad", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     d = sub.add_parser("demo", help="train a small network on built-in data")
-    d.add_argument("--steps", type=int, default=300)
+    d.add_argument("--steps", type=int, default=600)
     d.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     if args.command == "demo":
