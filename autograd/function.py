@@ -265,22 +265,18 @@ def _leaf(a):
 def _apply_checked(fn, args, datas, kwargs, req):
     """apply() in anomaly mode: NaN/inf in the forward raises, and the creation site is recorded."""
     from .anomaly import check_forward, user_frame
+    cls = type(fn)
     with np.errstate(all="ignore"):
-        out = np.asarray(fn.forward(*datas, **kwargs))
+        out = fn.forward(*datas, **kwargs)
+    if type(out) is not np.ndarray and not isinstance(out, np.generic):
+        out = np.asarray(out)
     check_forward(fn, datas, out)
-    with anomaly_off():
-        t = type(fn).apply(*args, **kwargs)
-    if t._node is not None and not t._node.is_leaf:
-        t._node.where = user_frame()
+    if not req or not STATE.grad_enabled or not cls.differentiable:
+        return _wrap(out, None, False)
+    parents = tuple([(a._node or _leaf(a)) if isinstance(a, Tensor) else None for a in args])
+    t = _record(cls, fn, out, parents, tuple(datas))
+    fn.where = user_frame()
     return t
-
-
-class anomaly_off:
-    def __enter__(self):
-        STATE.anomaly = False
-
-    def __exit__(self, *exc):
-        STATE.anomaly = True
 
 
 def _parent(a):
