@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import nn  # noqa: E402
 from autograd import Tensor  # noqa: E402
+from _mlp import mlp_loss_and_grads  # noqa: E402
 from _timing import median_time, report, torch_2_threads  # noqa: E402
 
 torch = torch_2_threads()
@@ -57,34 +58,11 @@ def tracegrad_fn(model: nn.Sequential, x: np.ndarray, y: np.ndarray):
 
 def numpy_fn(model: nn.Sequential, x: np.ndarray, y: np.ndarray):
     """The limit: the same forward and backward written by hand, no graph, no per-op objects."""
-    w1, b1, w2, b2, w3, b3 = [p.data for p in model.parameters()]
+    params = [p.data for p in model.parameters()]
     rows = np.arange(len(y))
 
     def step():
-        h1 = x @ w1.T
-        h1 += b1
-        r1 = np.maximum(h1, 0)
-        h2 = r1 @ w2.T
-        h2 += b2
-        r2 = np.maximum(h2, 0)
-        z = r2 @ w3.T
-        z += b3
-        z -= z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        s = e.sum(axis=1, keepdims=True)
-        loss = float(np.mean(np.log(s[:, 0]) - z[rows, y]))
-        dz = e / s  # softmax - onehot, averaged over the batch
-        dz[rows, y] -= 1
-        dz /= len(y)
-        # NOTE: weight gradients as (aᵀ g)ᵀ: on this OpenBLAS at 2 threads, gᵀ a was ~2x slower
-        g3w, g3b = (r2.T @ dz).T, dz.sum(0)
-        d2 = dz @ w3
-        d2 *= h2 > 0
-        g2w, g2b = (r1.T @ d2).T, d2.sum(0)
-        d1 = d2 @ w2
-        d1 *= h1 > 0
-        g1w, g1b = (x.T @ d1).T, d1.sum(0)
-        return loss, [g1w, g1b, g2w, g2b, g3w, g3b]
+        return mlp_loss_and_grads(params, x, y, rows)
     return step
 
 

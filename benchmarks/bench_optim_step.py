@@ -40,6 +40,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import optim  # noqa: E402
 from autograd import Tensor  # noqa: E402
+from _mlp import mlp_loss_and_grads  # noqa: E402
 from _timing import report, torch_2_threads  # noqa: E402
 
 torch = torch_2_threads()
@@ -110,30 +111,7 @@ def numpy_step_fn(x: np.ndarray, y: np.ndarray):
     t = [0]
 
     def step():
-        w1, b1, w2, b2, w3, b3 = params
-        h1 = x @ w1.T
-        h1 += b1
-        r1 = np.maximum(h1, 0)
-        h2 = r1 @ w2.T
-        h2 += b2
-        r2 = np.maximum(h2, 0)
-        z = r2 @ w3.T
-        z += b3
-        z -= z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        s = e.sum(axis=1, keepdims=True)
-        loss = np.mean(np.log(s[:, 0]) - z[rows, y])
-        dz = e / s                                   # softmax - onehot, over the batch
-        dz[rows, y] -= 1
-        dz /= len(y)
-        grads = [None] * 6
-        grads[4], grads[5] = dz.T @ r2, dz.sum(0)
-        d2 = dz @ w3
-        d2 *= h2 > 0
-        grads[2], grads[3] = d2.T @ r1, d2.sum(0)
-        d1 = d2 @ w2
-        d1 *= h1 > 0
-        grads[0], grads[1] = d1.T @ x, d1.sum(0)
+        loss, grads = mlp_loss_and_grads(params, x, y, rows)
         t[0] += 1
         step_size = LR / (1 - BETAS[0] ** t[0])
         bc2 = (1 - BETAS[1] ** t[0]) ** 0.5
