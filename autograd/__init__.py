@@ -4,7 +4,7 @@ NOTE: the package name ``autograd`` is also HIPS autograd's; the two cannot shar
 """
 import numpy as _np
 
-from . import function as _function
+from . import dual as _dual
 from .tensor import Tensor, as_tensor  # noqa: F401
 from . import ops  # noqa: F401  (registers every primitive)
 from . import functional
@@ -26,5 +26,5 @@ from .gradcheck import GradcheckError, gradcheck  # noqa: F401
 from .graph import Graph, GraphNode  # noqa: F401
 from .function import Function, REGISTRY, register  # noqa: F401
 
-_function.F = functional
+_dual.F = functional
 float32, float64, int32, int64, bool_ = _np.float32, _np.float64, _np.int32, _np.int64, _np.bool_

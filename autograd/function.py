@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .dual import ARRAYS
 from .mode import STATE
 
 Tensor: Any = None            # bound by tensor.py (the two modules need each other)
@@ -87,9 +88,6 @@ class Leaf(Node):
     def op(self) -> str:
         return "Parameter" if self.requires_grad else "Constant"
 
-    def tensor(self):
-        return self.ref()
-
 
 class Function(Node):
     """Base of every primitive. Subclasses define ``forward`` and ``backward``.
@@ -158,9 +156,6 @@ class Function(Node):
     def free(self) -> None:
         self.inputs = FREED
         self.out = None
-
-    def extra_repr(self) -> str:
-        return ""
 
 
 FREED = ()  # sentinel for freed saved inputs: empty and distinct from None
@@ -290,45 +285,6 @@ def _parent(a):
 
 
 def _as_graph_tensor(x, parent):
-    if parent is None or not isinstance(x, _ARRAYS):
+    if parent is None or not isinstance(x, ARRAYS):
         return x
     return Tensor._wrap(x, parent, parent.requires_grad)
-
-
-# --------------------------------------------------------------------------------------
-# Helpers that backward functions share; each works on NumPy arrays and on Tensors.
-
-def sum_to(g, shape: tuple):
-    """The one adjoint of broadcasting: sum ``g`` back down to ``shape``."""
-    gshape = g.shape
-    if gshape == shape:
-        return g
-    lead = len(gshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1)
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    if lead:
-        g = g.reshape(shape)
-    return g
-
-
-_ARRAYS = (np.ndarray, np.generic)
-
-
-def is_array(x) -> bool:
-    """True for NumPy data (an ordinary backward), False for Tensors (a backward being recorded)."""
-    return isinstance(x, _ARRAYS)
-
-
-def raw(x):
-    """The NumPy array behind ``x`` (masks and indices are computed on raw data: they are constants)."""
-    return x if isinstance(x, _ARRAYS) else getattr(x, "data", x)
-
-
-F: Any = None  # autograd.functional, bound by __init__: NumPy-shaped functions on Tensors
-
-
-def xp(x):
-    """``np`` for arrays, autograd's NumPy-shaped functional namespace for Tensors."""
-    return np if isinstance(x, _ARRAYS) else F

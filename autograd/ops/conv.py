@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..function import Function, register, is_array
+from ..dual import is_array
+from ..function import Function, register
 
 
 def pair(v, name: str = "value", op: str = "conv") -> tuple[int, int]:

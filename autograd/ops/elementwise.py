@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function, register, sum_to, raw, xp
+from ..dual import raw, sum_to, xp
+from ..function import Function, register
 
 
 def _shape(x) -> tuple:

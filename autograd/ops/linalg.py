@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function, register, sum_to
+from ..dual import sum_to
+from ..function import Function, register
 
 
 @register

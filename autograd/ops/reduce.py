@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function, register, raw, xp
+from ..dual import raw, xp
+from ..function import Function, register
 
 
 def norm_axes(op: str, axis, ndim: int) -> tuple | None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..function import Function, register, xp
+from ..dual import xp
+from ..function import Function, register
 from .reduce import norm_axes, expand_back
 
 
