@@ -1,0 +1,52 @@
+"""Watching the engine work: tracers see every op recorded and every gradient the backward walk computes.
+
+This is what a step-by-step backprop replay and gradient heat on the graph are built from:
+
+    rec = autograd.BackwardRecorder()
+    with autograd.tracing(rec):
+        loss.backward()
+    rec.events        # [(node, |grad|_2, grad shape), ...] in the order backward reached the nodes
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+import numpy as np
+
+from .mode import STATE
+
+
+class Tracer:
+    """Base of tracers: override either method. Both run inside the engine's hot path, so keep them light."""
+
+    def on_forward(self, node, out) -> None:
+        """Called when op ``node`` has been recorded with output array ``out``."""
+
+    def on_backward(self, node, grad) -> None:
+        """Called when the backward walk reaches ``node`` with its complete gradient ``grad``."""
+
+
+@contextlib.contextmanager
+def tracing(tracer: Tracer) -> Iterator[Tracer]:
+    """Let ``tracer`` watch every op recorded and every node backward reaches inside the block."""
+    STATE.tracers.append(tracer)
+    try:
+        yield tracer
+    finally:
+        STATE.tracers.remove(tracer)
+
+
+class BackwardRecorder(Tracer):
+    """Records, in the order the backward walk visits them, each node and the L2 norm of its gradient."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[object, float, tuple]] = []
+
+    def on_backward(self, node, grad) -> None:
+        g = grad if isinstance(grad, (np.ndarray, np.generic)) else grad._data
+        self.events.append((node, float(np.sqrt(np.sum(np.square(g, dtype=np.float64)))), np.shape(g)))
+
+    def grad_norms(self) -> dict:
+        """node -> L2 norm of its gradient (for gradient heat on ``Graph.of(...)``'s nodes, via ``GraphNode.node``)."""
+        return {node: norm for node, norm, _ in self.events}
