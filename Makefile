@@ -1,25 +1,32 @@
 # The two front-door commands: `make demo` (the main job on built-in data) and `make test`.
+# Each creates .venv if missing and installs what it needs into it (demo: numpy and graphviz;
+# test: also pytest, ruff and torch 2.13.0 CPU, which the parity tests compare against).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
 
 .PHONY: demo test bench clean
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+$(PY):
+	$(PYTHON) -m venv $(VENV)
 
-demo: $(STAMP)
+$(VENV)/.run: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.run
+
+demo: $(VENV)/.run
 	$(PY) -m tracegrad demo
 
-test: $(STAMP)
+test: $(VENV)/.test
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
-bench: $(STAMP)
-	$(PY) -m pip install --quiet -e '.[test,bench]'
+bench: $(VENV)/.test
+	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) benchmarks/run_all.py
 
 clean:
