@@ -14,7 +14,9 @@ def _shape(shape) -> tuple:
 
 
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    """Like ``torch.tensor``: the dtype is inferred (Python floats float32, ints int64, bools bool);
+    ``Tensor(data)`` instead makes Python numbers float32, like ``torch.Tensor``."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, _infer=True)
 
 
 def zeros(*shape, dtype=_F32, requires_grad: bool = False) -> Tensor:

@@ -13,8 +13,10 @@ _FLOAT_KINDS = "f"
 _OK_KINDS = "biuf"
 
 
-def _to_array(data: Any, dtype) -> np.ndarray:
-    """Convert user data. Arrays keep their dtype; Python floats become float32, ints int64, bools bool."""
+def _to_array(data: Any, dtype, infer: bool = False) -> np.ndarray:
+    """Convert user data. NumPy arrays keep their dtype (and are not copied). Python numbers and lists
+    become float32, as ``torch.Tensor(...)`` makes them; with ``infer`` (``autograd.tensor``, like
+    ``torch.tensor``) ints become int64 and bools stay bool."""
     if isinstance(data, Tensor):
         arr = data.data
     elif isinstance(data, np.ndarray):
@@ -26,7 +28,7 @@ def _to_array(data: Any, dtype) -> np.ndarray:
             arr = np.asarray(data)
         except ValueError as e:  # ragged nested lists
             raise TypeError(f"Tensor: cannot build a tensor from {type(data).__name__} data: {e}") from None
-        if dtype is None and arr.dtype.kind == "f":
+        if dtype is None and arr.dtype.kind in _OK_KINDS and (arr.dtype.kind == "f" or not infer):
             arr = arr.astype(np.float32)
     if dtype is not None:
         try:
@@ -61,8 +63,9 @@ class Tensor:
     __slots__ = ("_data", "grad", "requires_grad", "_node", "name", "__weakref__")
     __array_ufunc__ = None  # make `ndarray * Tensor` defer to Tensor.__rmul__
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype=None, name: str | None = None) -> None:
-        self._data = _to_array(data, dtype)
+    def __init__(self, data: Any, requires_grad: bool = False, dtype=None, name: str | None = None,
+                 _infer: bool = False) -> None:
+        self._data = _to_array(data, dtype, _infer)
         self.grad = None
         self._node = None
         self.name = name

@@ -177,7 +177,9 @@ def test_type_error_for_unsupported_dtype():
 
 def test_requires_grad_on_integer_tensor():
     with pytest.raises(TypeError, match=r"only floating-point tensors can require gradients; this one has dtype int64"):
-        Tensor([1, 2, 3], requires_grad=True)
+        Tensor(np.array([1, 2, 3]), requires_grad=True)
+    with pytest.raises(TypeError, match=r"only floating-point tensors can require gradients; this one has dtype int64"):
+        autograd.tensor([1, 2, 3], requires_grad=True)
 
 
 def test_argument_errors():

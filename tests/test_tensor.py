@@ -17,14 +17,28 @@ def test_numpy_array_keeps_its_dtype_and_is_shared(dtype):
     assert t.data is a  # shared, not copied (like torch.from_numpy)
 
 
+@pytest.mark.parametrize("data", [2.0, [1.0, 2.5], [[1, 2.0], [3, 4]], 3, [1, 2, 3], True, [True, False]])
+def test_python_data_becomes_float32_like_torch_Tensor(data):
+    """Tensor(python data) is float32 whatever the numbers are (as torch.Tensor and the issue say)."""
+    t = Tensor(data)
+    assert t.dtype == np.float32
+    np.testing.assert_array_equal(t.data, np.asarray(data, dtype=np.float32))
+
+
 @pytest.mark.parametrize("data,dtype", [
     (2.0, np.float32), ([1.0, 2.5], np.float32), ([[1, 2.0], [3, 4]], np.float32),
     (3, np.int64), ([1, 2, 3], np.int64), (True, np.bool_), ([True, False], np.bool_),
 ])
-def test_python_data_dtypes(data, dtype):
-    t = Tensor(data)
+def test_autograd_tensor_infers_dtypes_like_torch_tensor(data, dtype):
+    t = autograd.tensor(data)
     assert t.dtype == dtype
     np.testing.assert_array_equal(t.data, np.asarray(data))
+
+
+def test_micrograd_style_integer_scalars_can_require_grad():
+    a = Tensor(-4, requires_grad=True)
+    (a * a).backward()
+    assert a.dtype == np.float32 and a.grad.item() == -8.0
 
 
 def test_explicit_dtype_wins():
@@ -82,12 +96,12 @@ def test_ragged_list_raises_type_error():
         Tensor([[1.0, 2.0], [3.0]])
 
 
-@pytest.mark.parametrize("data", [[1, 2], np.arange(3), True, np.array([True])])
-def test_requires_grad_on_int_or_bool_raises(data):
-    with pytest.raises(TypeError, match="only floating-point tensors can require gradients"):
-        Tensor(data, requires_grad=True)
+@pytest.mark.parametrize("make", [lambda: autograd.tensor([1, 2]), lambda: Tensor(np.arange(3)),
+                                  lambda: autograd.tensor(True), lambda: Tensor(np.array([True])),
+                                  lambda: Tensor([1, 2], dtype=np.int64)])
+def test_requires_grad_on_int_or_bool_raises(make):
     with pytest.raises(TypeError, match="only floating-point"):
-        Tensor(data).requires_grad_()
+        make().requires_grad_()
 
 
 def test_scalar_case_like_micrograd():
