@@ -26,23 +26,89 @@ def _axis(op: str, axis, dim, keepdims, keepdim):
 
 
 # ---- elementwise -------------------------------------------------------------------------
-def add(a, b): return binary(E.Add, a, b)
-def subtract(a, b): return binary(E.Sub, a, b)
-def multiply(a, b): return binary(E.Mul, a, b)
-def divide(a, b): return binary(E.Div, a, b)
-def negative(x): return unary(E.Neg, x)
-def power(a, b): return binary(E.Pow, a, b)
-def exp(x): return unary(E.Exp, x)
-def log(x): return unary(E.Log, x)
-def sqrt(x): return unary(E.Sqrt, x)
-def abs(x): return unary(E.Abs, x)  # noqa: A001 - NumPy's name
-def sin(x): return unary(E.Sin, x)
-def cos(x): return unary(E.Cos, x)
-def tanh(x): return unary(E.Tanh, x)
-def sigmoid(x): return unary(E.Sigmoid, x)
-def relu(x): return unary(E.Relu, x)
-def maximum(a, b): return binary(E.Maximum, a, b)
-def minimum(a, b): return binary(E.Minimum, a, b)
+def add(a, b) -> Tensor:
+    """a + b, broadcasting."""
+    return binary(E.Add, a, b)
+
+
+def subtract(a, b) -> Tensor:
+    """a - b, broadcasting."""
+    return binary(E.Sub, a, b)
+
+
+def multiply(a, b) -> Tensor:
+    """a * b, broadcasting."""
+    return binary(E.Mul, a, b)
+
+
+def divide(a, b) -> Tensor:
+    """a / b, broadcasting."""
+    return binary(E.Div, a, b)
+
+
+def negative(x) -> Tensor:
+    """-x."""
+    return unary(E.Neg, x)
+
+
+def power(a, b) -> Tensor:
+    """a ** b; the exponent may be a tensor too."""
+    return binary(E.Pow, a, b)
+
+
+def exp(x) -> Tensor:
+    """e ** x."""
+    return unary(E.Exp, x)
+
+
+def log(x) -> Tensor:
+    """Natural logarithm."""
+    return unary(E.Log, x)
+
+
+def sqrt(x) -> Tensor:
+    """Square root."""
+    return unary(E.Sqrt, x)
+
+
+def abs(x) -> Tensor:  # noqa: A001 - NumPy's name
+    """|x|; the subgradient at 0 is 0."""
+    return unary(E.Abs, x)
+
+
+def sin(x) -> Tensor:
+    """Sine."""
+    return unary(E.Sin, x)
+
+
+def cos(x) -> Tensor:
+    """Cosine."""
+    return unary(E.Cos, x)
+
+
+def tanh(x) -> Tensor:
+    """Hyperbolic tangent."""
+    return unary(E.Tanh, x)
+
+
+def sigmoid(x) -> Tensor:
+    """1 / (1 + e**-x), stable for any x."""
+    return unary(E.Sigmoid, x)
+
+
+def relu(x) -> Tensor:
+    """max(x, 0); ReLU'(0) = 0."""
+    return unary(E.Relu, x)
+
+
+def maximum(a, b) -> Tensor:
+    """Elementwise max; a tie splits the gradient in half (as PyTorch)."""
+    return binary(E.Maximum, a, b)
+
+
+def minimum(a, b) -> Tensor:
+    """Elementwise min; a tie splits the gradient in half (as PyTorch)."""
+    return binary(E.Minimum, a, b)
 
 
 def where(cond, a, b) -> Tensor:
