@@ -11,9 +11,9 @@ from . import functional
 from . import methods  # noqa: F401  (binds operators and methods onto Tensor)
 from .functional import (  # noqa: F401
     abs, add, argmax, argmin, astype, broadcast_to, cat, clamp, clip, concatenate, cos, divide, exp, expand_dims,
-    flatten, log, log_softmax, logsumexp, matmul, max, maximum, mean, min, minimum, multiply, negative, ones_like,
-    pad, power, relu, reshape, sigmoid, sign, sin, softmax, sqrt, squeeze, stack, std, subtract, sum, swapaxes,
-    tanh, transpose, unsqueeze, var, where, zeros_like, getitem,
+    flatten, getitem, linear, log, log_softmax, logsumexp, matmul, max, maximum, mean, min, minimum, multiply,
+    negative, ones_like, pad, power, relu, reshape, sigmoid, sign, sin, softmax, sqrt, squeeze, stack, std,
+    subtract, sum, swapaxes, tanh, transpose, unsqueeze, var, where, zeros_like,
 )
 from .creation import arange, eye, full, linspace, ones, rand, randint, randn, tensor, zeros  # noqa: F401
 from .mode import (  # noqa: F401

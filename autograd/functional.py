@@ -287,6 +287,11 @@ def stack(tensors: Sequence, axis: int = 0) -> Tensor:
 
 
 # ---- linear algebra and the stable family -----------------------------------------------
+def linear(x, weight, bias=None) -> Tensor:
+    """``x @ weight.T + bias`` in one primitive (PyTorch's ``F.linear``); ``weight`` is (out, in)."""
+    return L.Linear.apply(x, weight, bias)
+
+
 def matmul(a, b) -> Tensor:
     return binary(L.Matmul, a, b)
 

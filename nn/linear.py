@@ -41,8 +41,7 @@ class Linear(Module):
             where = autograd.current_scope() or "<root>"
             raise ValueError(f"{type(self).__name__} layer {where!r} ({self.extra_repr()}) expected input whose "
                              f"last dimension has {self.in_features} features, got shape {tuple(x.shape)}")
-        out = x @ self.weight.T
-        return out + self.bias if self.bias is not None else out
+        return autograd.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -210,7 +210,7 @@ def test_scopes_record_qualified_names():
     assert {s for _, s in ops} == {"", "fc", "act"}  # a module called on its own is a root
     with autograd.scope("train"):
         ops = _scopes(net(Tensor(np.ones((2, 4)))), net)
-    assert ("Matmul", "train.stem") in ops and ("Add", "train") in ops
+    assert ("Linear", "train.stem") in ops and ("Add", "train") in ops
     assert autograd.current_scope() == ""
 
 

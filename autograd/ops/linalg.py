@@ -57,3 +57,34 @@ def _transposed(x, g) -> bool:
     """
     return (x.ndim == 2 and g.ndim == 2 and isinstance(x, np.ndarray) and isinstance(g, np.ndarray)
             and x.flags.f_contiguous and not x.flags.c_contiguous)
+
+
+@register
+class Linear(Function):
+    """``x @ weight.T + bias`` (PyTorch's ``F.linear``), over the last dimension of ``x``.
+
+    NOTE: a primitive for speed: the bias is added in place into the fresh product (one pass over
+    the output and one output-sized array fewer than Transpose + Matmul + Add), and the weight's
+    gradient is computed directly in the weight's (out, in) layout.
+    """
+
+    def forward(self, x, weight, bias=None):
+        if x.ndim == 0 or weight.ndim != 2 or x.shape[-1] != weight.shape[1]:
+            raise ValueError(f"linear: an input of shape {x.shape} does not fit a weight of shape {weight.shape}; "
+                             "the input's last dimension must equal the weight's second (in_features)")
+        if bias is not None and bias.shape != weight.shape[:1]:
+            raise ValueError(f"linear: a bias of shape {bias.shape} does not fit a weight of shape {weight.shape}; "
+                             f"expected shape {weight.shape[:1]}")
+        out = x @ weight.T
+        if bias is None:
+            return out
+        if out.dtype == np.result_type(out, bias):
+            out += bias
+            return out
+        return out + bias
+
+    def backward(self, g, out, x, weight, bias=None):
+        g2 = g.reshape((-1, g.shape[-1]))
+        return (g @ weight if self.needs(0) else None,
+                g2.T @ x.reshape((-1, x.shape[-1])) if self.needs(1) else None,
+                g2.sum(axis=0) if bias is not None and self.needs(2) else None)

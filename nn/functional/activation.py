@@ -145,6 +145,5 @@ def prelu(x: Tensor, weight: Tensor) -> Tensor:
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """x @ weightᵀ + bias (PyTorch's ``F.linear``)."""
-    out = as_tensor(x) @ as_tensor(weight).T
-    return out if bias is None else out + bias
+    """x @ weightᵀ + bias (PyTorch's ``F.linear``), one engine primitive."""
+    return autograd.linear(x, weight, bias)
