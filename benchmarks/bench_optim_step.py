@@ -38,6 +38,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import autograd  # noqa: E402
 import optim  # noqa: E402
 from autograd import Tensor  # noqa: E402
 from _mlp import mlp_loss_and_grads  # noqa: E402
@@ -71,9 +72,9 @@ def tracegrad_step_fn(x: np.ndarray, y: np.ndarray):
 
     def step():
         w1, b1, w2, b2, w3, b3 = params
-        h = (xt @ w1.T + b1).relu()
-        h = (h @ w2.T + b2).relu()
-        logits = h @ w3.T + b3
+        h = autograd.linear(xt, w1, b1).relu()  # what nn.Linear runs
+        h = autograd.linear(h, w2, b2).relu()
+        logits = autograd.linear(h, w3, b3)
         loss = -logits.log_softmax(axis=1)[rows, y].mean()
         opt.zero_grad()
         loss.backward()
