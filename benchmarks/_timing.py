@@ -20,6 +20,21 @@ def median_time(fn: Callable[[], object], repeat: int = 7, number: int = 1, warm
     return statistics.median(times)
 
 
+def interleaved(fns: dict[str, Callable[[], object]], repeat: int = 7, number: int = 1) -> dict[str, float]:
+    """Median wall time of each contender, timed in turns (one sample of each per round), so a burst
+    of load from elsewhere on a shared machine hits all of them alike."""
+    for fn in fns.values():
+        fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            for _ in range(number):
+                fn()
+            times[name].append((time.perf_counter() - t0) / number)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
 def optional(name: str):
     """Import a peer library if it is installed, else None."""
     try:

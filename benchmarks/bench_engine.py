@@ -10,7 +10,7 @@ import numpy as np
 
 sys.setrecursionlimit(10_000)
 from autograd import Tensor  # noqa: E402
-from _timing import median_time, optional, report, torch_2_threads  # noqa: E402
+from _timing import interleaved, median_time, optional, report, torch_2_threads  # noqa: E402
 
 # NOTE: peers are imported only where used: importing torch adds ~150,000 objects that every
 # full garbage collection then scans, which would slow the scalar-mode contenders (ours and
@@ -45,30 +45,28 @@ def chain(lib_mul, x, a, b, n, tanh):
     return y
 
 
-def bench_chain(n: int, shape: tuple, repeat: int) -> dict:
+def bench_chain(n: int, shape: tuple, repeat: int, number: int = 1) -> dict:
     rng = np.random.default_rng(0)
     x0, a, b = rng.standard_normal(shape), rng.uniform(0.5, 1.0, shape), rng.standard_normal(shape) * 0.1
-    rows = {}
 
     def ours():
         x = Tensor(x0, requires_grad=True)
         chain(None, x, a, b, n, lambda t: t.tanh()).sum().backward()
         return x.grad
-    rows["tracegrad"] = median_time(ours, repeat)
-    rows["numpy"] = median_time(lambda: chain_numpy(x0, a, b, n), repeat)
+    fns = {"tracegrad": ours, "numpy": lambda: chain_numpy(x0, a, b, n)}
     if torch is not None:
         ta, tb = torch.from_numpy(a), torch.from_numpy(b)
 
         def t():
             x = torch.tensor(x0, requires_grad=True)
             chain(None, x, ta, tb, n, torch.tanh).sum().backward()
-        rows["torch"] = median_time(t, repeat)
+        fns["torch"] = t
     if mygrad is not None and n <= 1000:
         def m():
             x = mygrad.tensor(x0)
             chain(None, x, a, b, n, mygrad.tanh).sum().backward()
-        rows["mygrad"] = median_time(m, repeat)
-    return rows
+        fns["mygrad"] = m
+    return interleaved(fns, repeat, number)
 
 
 def moons(n: int = 100):
@@ -152,13 +150,14 @@ def bench_scalar(repeat: int) -> dict:
     def S(v):
         return Tensor(np.float64(v), requires_grad=True)
     relu = lambda t: t.relu()  # noqa: E731 - the same spelling for both libraries
-    forward, params = scalar_mlp(S, [2, 16, 16, 1], np.random.default_rng(0), relu)
-    rows["tracegrad"] = median_time(lambda: micrograd_step(S, relu, X, y, forward, params, _update_ours), repeat)
+    # NOTE: each library's steps run back to back, not in turns: micrograd leaves reference cycles
+    # that Python's GC collects later, and in turns that bill would land on whoever runs next.
+    ours = scalar_mlp(S, [2, 16, 16, 1], np.random.default_rng(0), relu)
+    rows["tracegrad"] = median_time(lambda: micrograd_step(S, relu, X, y, *ours, _update_ours), repeat)
     if micrograd is not None:
         V = micrograd.Value
-        forward, params = scalar_mlp(V, [2, 16, 16, 1], np.random.default_rng(0), relu)
-        rows["micrograd"] = median_time(
-            lambda: micrograd_step(V, relu, X, y, forward, params, _update_micrograd), repeat)
+        theirs = scalar_mlp(V, [2, 16, 16, 1], np.random.default_rng(0), relu)
+        rows["micrograd"] = median_time(lambda: micrograd_step(V, relu, X, y, *theirs, _update_micrograd), repeat)
     rng = np.random.default_rng(0)
     np_params = [rng.uniform(-1, 1, (2, 16)), np.zeros(16), rng.uniform(-1, 1, (16, 16)), np.zeros(16),
                  rng.uniform(-1, 1, (16, 1)), np.zeros(1)]
@@ -175,7 +174,7 @@ def main() -> None:
         print(f"  tracegrad is {rows['micrograd'] / rows['tracegrad']:.2f}x faster than micrograd")
     torch, mygrad = torch_2_threads(), optional("mygrad")
     n = 500
-    rows = bench_chain(n, (16, 16), repeat=15)
+    rows = bench_chain(n, (16, 16), repeat=21, number=5)
     report(f"chain of {n} elementwise ops (mul, add, tanh) on (16, 16) float64, forward + backward", rows)
     print(f"  per op: tracegrad {rows['tracegrad'] / n * 1e6:.2f} us" +
           (f", torch {rows['torch'] / n * 1e6:.2f} us" if "torch" in rows else ""))
