@@ -164,7 +164,11 @@ def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture, shared
                 check_backward(node, grads_in)
             else:
                 grads_in = node.backward(g, out, *xs) if xs else node.backward(g, out)
-            if len(grads_in) > 1:
+            n_in = len(grads_in)
+            if n_in == 2:
+                if grads_in[0] is grads_in[1] and grads_in[0] is not None:
+                    shared.add(id(grads_in[0]))  # Add hands one array to both inputs: it is shared
+            elif n_in > 2:
                 _mark_repeats(grads_in, shared)
             for p, gi in zip(node.parents, grads_in):
                 if gi is None or p is None or not p.requires_grad:
@@ -177,7 +181,11 @@ def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture, shared
                 acc = get(p)
                 pending[p] = gi if acc is None else acc + gi
             if not retain_graph:
-                node.free()  # a primitive that keeps more than inputs/out on self frees it here too
+                if node.keeps_extra:
+                    node.free()  # a primitive that keeps more than inputs/out on self frees it too
+                else:
+                    node.inputs = FREED
+                    node.out = None
 
 
 def _extras(node, g, create_graph: bool, capture, shared: set):
@@ -193,11 +201,7 @@ def _extras(node, g, create_graph: bool, capture, shared: set):
 
 
 def _mark_repeats(grads: tuple, shared: set) -> None:
-    """One array handed to several inputs (``Add`` gives ``g`` to both) is shared."""
-    if len(grads) == 2:
-        if grads[0] is grads[1] and grads[0] is not None:
-            shared.add(id(grads[0]))
-        return
+    """One array handed to several inputs is shared."""
     seen = set()
     for gi in grads:
         if gi is not None:

@@ -101,6 +101,11 @@ class Function(Node):
     needs_out: ClassVar[bool] = False
     differentiable: ClassVar[bool] = True
     requires_grad: ClassVar[bool] = True
+    keeps_extra: ClassVar[bool] = False  # True when a subclass's free() does more (the engine then calls it)
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.keeps_extra = cls.free is not Function.free
 
     def forward(self, *xs: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
