@@ -132,7 +132,8 @@ class Graph:
         held, seen = 0, set()
         for n in self.nodes:
             node = n.node
-            for a in (*(getattr(node, "inputs", None) or ()), getattr(node, "out", None)):  # inputs: list or tuple
+            kept = getattr(node, "__dict__", {}).values()  # what a primitive stashed on itself (conv's columns)
+            for a in (*(getattr(node, "inputs", None) or ()), getattr(node, "out", None), *kept):
                 if isinstance(a, (np.ndarray, np.generic)) and id(a) not in seen:
                     seen.add(id(a))
                     held += a.nbytes

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import autograd
 from autograd import Graph, Tensor
 
 
@@ -123,3 +124,16 @@ def test_scalar_base_pow_twice():
         (2.0 ** x + 3.0 ** x).sum().backward()
     assert type(x.grad.data) is np.ndarray
     np.testing.assert_allclose(x.grad.data, 2 * (2.0 ** x.data * np.log(2) + 3.0 ** x.data * np.log(3)))
+
+
+def test_conv_and_batchnorm_free_what_they_keep_after_backward():
+    """saved_bytes counts what primitives keep on themselves too (conv's columns, BN's normalised input)."""
+    import nn
+    autograd.manual_seed(0)
+    block = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1), nn.BatchNorm2d(3), nn.ReLU())
+    loss = block(Tensor(np.random.default_rng(0).standard_normal((2, 2, 5, 5)))).sum()
+    graph_before = Graph.of(loss).stats()["saved_bytes"]
+    cols = 2 * (2 * 3 * 3) * 25 * 8  # the im2col columns alone, float64
+    assert graph_before >= cols
+    loss.backward()
+    assert Graph.of(loss).stats()["saved_bytes"] == 0
