@@ -152,7 +152,10 @@ def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:  # n
 
 
 def max(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:  # noqa: A001
-    """Largest value (like ``torch.amax``: values only; ties share the gradient)."""
+    """Largest value over ``axis`` (``dim=``), like ``torch.amax``: values only, ties share the gradient.
+
+    NOTE: unlike ``torch.max(x, dim)`` no (values, indices) pair is returned; use ``argmax`` for indices.
+    """
     axis, keepdims = _axis("max", axis, dim, keepdims, keepdim)
     return R.Max.apply(x, axis=axis, keepdims=keepdims)
 

@@ -73,6 +73,8 @@ _METHODS = {
     "float": lambda a: F.astype(a, np.float32),
     "double": lambda a: F.astype(a, np.float64),
     "long": lambda a: F.astype(a, np.int64),
+    "amax": F.max,  # PyTorch's name for what max(dim=) returns here: values only, ties share the gradient
+    "amin": F.min,
 }
 
 for _name in ("exp log sqrt abs sin cos tanh sigmoid relu clip clamp astype sign sum max min mean var "
