@@ -73,6 +73,16 @@ _METHODS = {
     "float": lambda a: F.astype(a, np.float32),
     "double": lambda a: F.astype(a, np.float64),
     "long": lambda a: F.astype(a, np.int64),
+    "dim": lambda a: a.ndim,
+    "numel": lambda a: a.size,
+    "t": lambda a: F.transpose(a),
+    "contiguous": lambda a: a,
+    "add": lambda a, b: binary(E.Add, a, b),
+    "sub": lambda a, b: binary(E.Sub, a, b),
+    "mul": lambda a, b: binary(E.Mul, a, b),
+    "div": lambda a, b: binary(E.Div, a, b),
+    "pow": lambda a, b: binary(E.Pow, a, b),
+    "neg": lambda a: unary(E.Neg, a),
     "amax": F.max,  # PyTorch's name for what max(dim=) returns here: values only, ties share the gradient
     "amin": F.min,
 }

@@ -44,6 +44,18 @@ def _to_array(data: Any, dtype, infer: bool = False) -> np.ndarray:
     return arr
 
 
+class _Size(int):
+    """An element count that can also be called like PyTorch's ``Tensor.size(dim=None)``."""
+
+    def __new__(cls, n: int, shape: tuple) -> "_Size":
+        obj = super().__new__(cls, n)
+        obj.shape = shape
+        return obj
+
+    def __call__(self, dim: int | None = None):
+        return self.shape if dim is None else self.shape[dim]
+
+
 class RemovableHandle:
     """Returned by ``register_hook``; ``.remove()`` takes the hook off again."""
 
@@ -100,7 +112,20 @@ class Tensor:
     shape = property(lambda self: self._data.shape)
     dtype = property(lambda self: self._data.dtype)
     ndim = property(lambda self: self._data.ndim)
-    size = property(lambda self: self._data.size)
+
+    @property
+    def size(self) -> "_Size":
+        """The number of elements (NumPy's ``.size``); also callable as PyTorch's ``.size()`` / ``.size(dim)``."""
+        return _Size(self._data.size, self._data.shape)
+
+    def zero_(self) -> "Tensor":
+        """Fill with zeros in place (``p.grad.zero_()``); not on a tensor that records a graph."""
+        return self.fill_(0)
+
+    def fill_(self, value) -> "Tensor":
+        """Fill with ``value`` in place; not on a tensor that requires grad while grad mode is on."""
+        self[...] = value
+        return self
 
     @property
     def is_leaf(self) -> bool:

@@ -280,3 +280,20 @@ def test_setitem_under_no_grad_and_refused_when_recording():
     with autograd.no_grad():
         x[0] = 1.0
     np.testing.assert_array_equal(x.data, [1.0, 0.0, 0.0])
+
+
+def test_pytorch_spellings_feel_at_home():
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    assert x.size == 6 and x.size() == (2, 3) and x.size(1) == 3 and x.numel() == 6 and x.dim() == 2
+    assert x.t().shape == (3, 2) and x.contiguous() is x
+    y = x.mul(2.0).add(1.0).sub(x).div(2.0).pow(2).neg().amax(dim=1).sum()
+    y.backward()
+    expected = -(x.data + 1) / 2 * (np.arange(6).reshape(2, 3) % 3 == 0)  # -((x+1)/2)**2 peaks at each row's min x
+    np.testing.assert_allclose(x.grad.data, expected)
+    x.grad.zero_()
+    assert not x.grad.data.any()
+    with pytest.raises(RuntimeError, match="setitem"):
+        x.fill_(1.0)
+    with autograd.no_grad():
+        x.fill_(1.0)
+    assert (x.data == 1.0).all()
