@@ -77,12 +77,6 @@ _METHODS = {
     "numel": lambda a: a.size,
     "t": lambda a: F.transpose(a),
     "contiguous": lambda a: a,
-    "add": lambda a, b: binary(E.Add, a, b),
-    "sub": lambda a, b: binary(E.Sub, a, b),
-    "mul": lambda a, b: binary(E.Mul, a, b),
-    "div": lambda a, b: binary(E.Div, a, b),
-    "pow": lambda a, b: binary(E.Pow, a, b),
-    "neg": lambda a: unary(E.Neg, a),
     "amax": F.max,  # PyTorch's name for what max(dim=) returns here: values only, ties share the gradient
     "amin": F.min,
 }
@@ -91,6 +85,10 @@ for _name in ("exp log sqrt abs sin cos tanh sigmoid relu clip clamp astype sign
               "std argmax argmin swapaxes broadcast_to flatten squeeze unsqueeze pad softmax log_softmax "
               "logsumexp maximum minimum matmul").split():
     _METHODS.setdefault(_name, getattr(F, _name))
+
+for _name, _dunder in (("add", "__add__"), ("sub", "__sub__"), ("mul", "__mul__"), ("div", "__truediv__"),
+                       ("pow", "__pow__"), ("neg", "__neg__")):  # PyTorch's method spellings of the operators
+    _METHODS[_name] = _METHODS[_dunder]
 
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
