@@ -29,15 +29,15 @@ class Adam(Optimizer):
                                       amsgrad=amsgrad, maximize=maximize,
                                       decoupled_weight_decay=decoupled_weight_decay))
 
+    _nonnegative = ("lr", "eps", "weight_decay")
+
     def _check(self, group: dict[str, Any]) -> None:
-        check_range("lr", group["lr"])
-        check_range("eps", group["eps"])
+        super()._check(group)
         betas = group["betas"]
         if len(betas) != 2:
             raise ValueError(f"Invalid betas value: {betas!r} (betas must be a pair (beta1, beta2))")
         check_range("betas[0]", betas[0], 0.0, 1.0, high_open=True)
         check_range("betas[1]", betas[1], 0.0, 1.0, high_open=True)
-        check_range("weight_decay", group["weight_decay"])
 
     def _init_state(self, p: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         state["step"] = 0.0

@@ -24,12 +24,7 @@ class Adagrad(Optimizer):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, maximize=maximize))
 
-    def _check(self, group: dict[str, Any]) -> None:
-        check_range("lr", group["lr"])
-        check_range("lr_decay", group["lr_decay"])
-        check_range("weight_decay", group["weight_decay"])
-        check_range("initial_accumulator_value", group["initial_accumulator_value"])
-        check_range("eps", group["eps"])
+    _nonnegative = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
 
     def _init_state(self, p: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         state["step"] = 0.0
@@ -64,11 +59,11 @@ class Adadelta(Optimizer):
                  weight_decay: float = 0, *, maximize: bool = False) -> None:
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize))
 
+    _nonnegative = ("lr", "eps", "weight_decay")
+
     def _check(self, group: dict[str, Any]) -> None:
-        check_range("lr", group["lr"])
+        super()._check(group)
         check_range("rho", group["rho"], 0.0, 1.0)
-        check_range("eps", group["eps"])
-        check_range("weight_decay", group["weight_decay"])
 
     def _init_state(self, p: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         state["step"] = 0.0
@@ -113,12 +108,7 @@ class RMSprop(Optimizer):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
                                       centered=centered, maximize=maximize))
 
-    def _check(self, group: dict[str, Any]) -> None:
-        check_range("lr", group["lr"])
-        check_range("eps", group["eps"])
-        check_range("momentum", group["momentum"])
-        check_range("weight_decay", group["weight_decay"])
-        check_range("alpha", group["alpha"])
+    _nonnegative = ("lr", "eps", "momentum", "weight_decay", "alpha")
 
     def _init_state(self, p: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         state["step"] = 0.0

@@ -63,9 +63,13 @@ class Optimizer:
         return "\n".join(lines + [")"])
 
     # ---- hooks for subclasses -----------------------------------------------------------
+    #: hyper-parameters that must be >= 0; a subclass lists its own and adds other rules in ``_check``
+    _nonnegative: tuple[str, ...] = ("lr",)
+
     def _check(self, group: dict[str, Any]) -> None:
         """Raise ``ValueError`` naming the first bad hyper-parameter of ``group``."""
-        check_range("lr", group["lr"])
+        for name in self._nonnegative:
+            check_range(name, group[name])
 
     def _init_state(self, p: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         """Fill the (empty) state of parameter array ``p`` before its first update."""

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsT, check_range
+from .optimizer import Optimizer, ParamsT
 
 
 class SGD(Optimizer):
@@ -24,10 +24,10 @@ class SGD(Optimizer):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                                       nesterov=nesterov, maximize=maximize))
 
+    _nonnegative = ("lr", "momentum", "weight_decay")
+
     def _check(self, group: dict[str, Any]) -> None:
-        check_range("lr", group["lr"])
-        check_range("momentum", group["momentum"])
-        check_range("weight_decay", group["weight_decay"])
+        super()._check(group)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Invalid nesterov value: Nesterov momentum requires a momentum > 0 and zero dampening")
 
