@@ -43,18 +43,6 @@ def backward(self, gradient=None, retain_graph: bool | None = None, create_graph
 
 _METHODS = {
     "backward": backward,
-    "__add__": lambda a, b: binary(E.Add, a, b),
-    "__radd__": lambda a, b: binary(E.Add, b, a),
-    "__sub__": lambda a, b: binary(E.Sub, a, b),
-    "__rsub__": lambda a, b: binary(E.Sub, b, a),
-    "__mul__": lambda a, b: binary(E.Mul, a, b),
-    "__rmul__": lambda a, b: binary(E.Mul, b, a),
-    "__truediv__": lambda a, b: binary(E.Div, a, b),
-    "__rtruediv__": lambda a, b: binary(E.Div, b, a),
-    "__pow__": lambda a, b: binary(E.Pow, a, b),
-    "__rpow__": lambda a, b: binary(E.Pow, b, a),
-    "__matmul__": lambda a, b: binary(L.Matmul, a, b),
-    "__rmatmul__": lambda a, b: binary(L.Matmul, b, a),
     "__neg__": lambda a: unary(E.Neg, a),
     "__pos__": lambda a: a,
     "__getitem__": F.getitem,
@@ -86,9 +74,20 @@ for _name in ("exp log sqrt abs sin cos tanh sigmoid relu clip clamp astype sign
               "logsumexp maximum minimum matmul").split():
     _METHODS.setdefault(_name, getattr(F, _name))
 
-for _name, _dunder in (("add", "__add__"), ("sub", "__sub__"), ("mul", "__mul__"), ("div", "__truediv__"),
-                       ("pow", "__pow__"), ("neg", "__neg__")):  # PyTorch's method spellings of the operators
-    _METHODS[_name] = _METHODS[_dunder]
+
+def _operator(cls, reflected: bool):
+    """``a <op> b`` (or, reflected, ``b <op> a`` when the left operand is not a Tensor) on the fast path."""
+    if reflected:
+        return lambda a, b: binary(cls, b, a)
+    return lambda a, b: binary(cls, a, b)
+
+
+# operator -> primitive, and PyTorch's method spelling of it (x.add(y) is x + y)
+for _op, _cls, _torch in (("add", E.Add, "add"), ("sub", E.Sub, "sub"), ("mul", E.Mul, "mul"),
+                          ("truediv", E.Div, "div"), ("pow", E.Pow, "pow"), ("matmul", L.Matmul, None)):
+    _METHODS[f"__{_op}__"] = _METHODS[_torch or _op] = _operator(_cls, reflected=False)
+    _METHODS[f"__r{_op}__"] = _operator(_cls, reflected=True)
+_METHODS["neg"] = _METHODS["__neg__"]
 
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
