@@ -240,21 +240,8 @@ def binary(cls, a, b):
         out = np.asarray(out)
     if not (ra or rb) or not STATE.grad_enabled or not cls.differentiable:
         return _wrap(out, None, False)
-    # NOTE: _record inlined: binary ops are most of a graph, and a call is 10% of their overhead
-    fn.parents = ((a._node or _leaf(a)) if ta else None, (b._node or _leaf(b)) if tb else None)
-    fn.inputs = (ad, bd) if cls.needs_inputs else None
-    fn.out = out if cls.needs_out else None
-    fn.shape = out.shape
-    fn.dtype = out.dtype
-    fn.scope = STATE.scope
-    fn.seq = next(_seq)
-    fn.extra = None
-    if STATE.tracers:
-        for tr in STATE.tracers:
-            tr.on_forward(fn, out)
-    t = _new(Tensor)
-    t._data, t._node, t.requires_grad, t.grad, t.name = out, fn, True, None, None
-    return t
+    parents = ((a._node or _leaf(a)) if ta else None, (b._node or _leaf(b)) if tb else None)
+    return _record(cls, fn, out, parents, (ad, bd))
 
 
 def _leaf(a):
