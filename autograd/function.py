@@ -45,13 +45,6 @@ class Node:
     __slots__ = ("parents", "shape", "dtype", "scope", "seq", "extra", "__weakref__")
     is_leaf: ClassVar[bool] = False
 
-    def _init_node(self, shape, dtype) -> None:
-        self.shape = shape
-        self.dtype = dtype
-        self.scope = STATE.scope
-        self.seq = next(_seq)
-        self.extra = None
-
     def _get(self, key: str):
         return None if self.extra is None else self.extra.get(key)
 
@@ -79,8 +72,10 @@ class Leaf(Node):
 
     def __init__(self, tensor) -> None:
         self.parents = ()
-        self._init_node(tensor.data.shape, tensor.data.dtype)
+        self.shape, self.dtype = tensor.shape, tensor.dtype
         self.scope = ""  # a leaf belongs to no op's scope (Graph.of places named parameters)
+        self.seq = next(_seq)
+        self.extra = None
         self.ref = weakref.ref(tensor)
         self.requires_grad = tensor.requires_grad
 
