@@ -8,6 +8,7 @@ from typing import Iterator
 
 import numpy as np
 
+from .dual import raw
 from .mode import STATE
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -41,13 +42,8 @@ def user_frame() -> str:
     return f"{f.f_code.co_filename}:{f.f_lineno} in {f.f_code.co_name}: {code}"
 
 
-def _raw(a):
-    """The NumPy data of an array or Tensor. NOTE: not getattr(a, "data"): an ndarray's .data is a memoryview."""
-    return a if isinstance(a, (np.ndarray, np.generic)) else getattr(a, "_data", a)
-
-
 def _bad(a) -> bool:
-    a = _raw(a)
+    a = raw(a)
     return isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind == "f" and not np.isfinite(a).all()
 
 
@@ -65,7 +61,7 @@ def check_forward(fn, datas, out) -> None:
 def check_backward(node, grads) -> None:
     for i, g in enumerate(grads):
         if g is not None and _bad(g):
-            kind = "NaN" if np.isnan(_raw(g)).any() else "inf"
+            kind = "NaN" if np.isnan(raw(g)).any() else "inf"
             shapes = [p.shape for p in node.parents if p is not None]
             raise AnomalyError(f"anomaly: backward of {node.op} produced {kind} in the gradient of input {i} "
                                f"(scope {node.scope or '<top>'}; input shapes {', '.join(map(str, shapes))}); "
