@@ -8,7 +8,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .dual import raw
+from .dual import ARRAYS, raw
 from .mode import STATE
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -44,7 +44,7 @@ def user_frame() -> str:
 
 def _bad(a) -> bool:
     a = raw(a)
-    return isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind == "f" and not np.isfinite(a).all()
+    return isinstance(a, ARRAYS) and a.dtype.kind == "f" and not np.isfinite(a).all()
 
 
 def _shapes(datas) -> str:

@@ -8,6 +8,7 @@ from typing import Any, Iterator, Mapping
 
 import numpy as np
 
+from .dual import ARRAYS
 from .tensor import Tensor
 
 
@@ -134,7 +135,7 @@ class Graph:
             node = n.node
             kept = getattr(node, "__dict__", {}).values()  # what a primitive stashed on itself (conv's columns)
             for a in (*(getattr(node, "inputs", None) or ()), getattr(node, "out", None), *kept):
-                if isinstance(a, (np.ndarray, np.generic)) and id(a) not in seen:
+                if isinstance(a, ARRAYS) and id(a) not in seen:
                     seen.add(id(a))
                     held += a.nbytes
         ops = Counter(n.op for n in self.nodes if not n.is_leaf)

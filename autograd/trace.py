@@ -14,6 +14,7 @@ from typing import Iterator
 
 import numpy as np
 
+from .dual import raw
 from .mode import STATE
 
 
@@ -44,7 +45,7 @@ class BackwardRecorder(Tracer):
         self.events: list[tuple[object, float, tuple]] = []
 
     def on_backward(self, node, grad) -> None:
-        g = grad if isinstance(grad, (np.ndarray, np.generic)) else grad._data
+        g = raw(grad)
         self.events.append((node, float(np.sqrt(np.sum(np.square(g, dtype=np.float64)))), np.shape(g)))
 
     def grad_norms(self) -> dict:
