@@ -6,7 +6,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
-import numpy as np
 
 from .dual import ARRAYS
 from .tensor import Tensor
