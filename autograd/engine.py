@@ -151,7 +151,7 @@ def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture, shared
                         _accumulate_leaf(t, g, create_graph, shared)
                 continue
             if create_graph:
-                out, xs = node.saved(True)
+                out, xs = node.saved_as_tensors()
             else:
                 xs = node.inputs
                 if xs is FREED:

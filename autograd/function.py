@@ -141,13 +141,12 @@ class Function(Node):
         p = self.parents[i]
         return p is not None and p.requires_grad
 
-    def saved(self, create_graph: bool):
-        """(out, inputs) for backward: arrays, or Tensors tied to this graph when differentiating it."""
+    def saved_as_tensors(self):
+        """(out, inputs) as Tensors tied to this graph, for a backward that is itself recorded
+        (``create_graph=True``); an ordinary backward reads ``out`` and ``inputs`` directly."""
         if self.inputs is FREED:
             raise freed_error(self)
         out, xs = self.out, self.inputs or ()
-        if not create_graph:
-            return out, xs
         xs = tuple(_as_graph_tensor(x, p) for x, p in zip(xs, self.parents))
         if out is not None:
             out = Tensor._wrap(out, self, True)
