@@ -5,7 +5,7 @@ import numpy as np
 
 import autograd
 from autograd import Tensor, as_tensor
-from autograd.ops.conv import BatchNorm
+from autograd.ops.norm import BatchNorm
 
 __all__ = ["batch_norm", "dropout"]
 
