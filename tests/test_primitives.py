@@ -12,7 +12,7 @@ import pytest
 
 import autograd
 from autograd import Tensor, REGISTRY
-from autograd.ops import conv as _C
+from autograd.ops import conv as _C, norm as _N
 
 
 @dataclass
@@ -84,7 +84,7 @@ SPECS: dict[str, list[Case]] = {
     "LogSoftmax": [Case(lambda x: x.log_softmax(axis=1), [(3, 4)])],
     "LogSumExp": [Case(lambda x: x.logsumexp(), [(3, 4)]), Case(lambda x: x.logsumexp(axis=1, keepdims=True), [(3, 4)]),
                   Case(lambda x: x.logsumexp(axis=0), [(3,)])],
-    # ---- convolution and normalisation (autograd/ops/conv.py) ------------------------------
+    # ---- convolution and normalisation (autograd/ops/conv.py, norm.py) ---------------------------
     "Unfold": [Case(lambda x: _C.Unfold.apply(x, kernel_size=2), [(1, 2, 3, 3)]),
                Case(lambda x: _C.Unfold.apply(x, kernel_size=(3, 2), stride=2, padding=1, dilation=(1, 2)),
                     [(2, 1, 5, 4)]),
@@ -98,9 +98,9 @@ SPECS: dict[str, list[Case]] = {
                Case(lambda x, w: _C.Conv2d.apply(x, w, padding=(0, 1), dilation=2, groups=2),
                     [(2, 4, 5, 5), (2, 2, 2, 2)]),
                Case(lambda x, w: _C.Conv2d.apply(x, w, padding=1), [(1, 2, 3, 3), (2, 2, 1, 1)])],  # pad > reach
-    "BatchNorm": [Case(lambda x, w, b: _C.BatchNorm.apply(x, w, b), [(4, 3), (3,), (3,)]),
-                  Case(lambda x, w, b: _C.BatchNorm.apply(x, w, b, eps=1e-3), [(2, 3, 2, 2), (3,), (3,)]),
-                  Case(lambda x: _C.BatchNorm.apply(x, None, None), [(3, 2, 2)])],
+    "BatchNorm": [Case(lambda x, w, b: _N.BatchNorm.apply(x, w, b), [(4, 3), (3,), (3,)]),
+                  Case(lambda x, w, b: _N.BatchNorm.apply(x, w, b, eps=1e-3), [(2, 3, 2, 2), (3,), (3,)]),
+                  Case(lambda x: _N.BatchNorm.apply(x, None, None), [(3, 2, 2)])],
 }
 
 
