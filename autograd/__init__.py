@@ -4,11 +4,11 @@ NOTE: the package name ``autograd`` is also HIPS autograd's; the two cannot shar
 """
 import numpy as _np
 
-from . import dual as _dual
+from . import vjp_helpers as _vjp_helpers
 from .tensor import Tensor, as_tensor  # noqa: F401
 from . import ops  # noqa: F401  (registers every primitive)
 from . import functional
-from . import methods  # noqa: F401  (binds operators and methods onto Tensor)
+from . import tensor_methods  # noqa: F401  (binds operators and methods onto Tensor)
 from .functional import (  # noqa: F401
     abs, add, argmax, argmin, astype, broadcast_to, cat, clamp, clip, concatenate, cos, divide, exp, expand_dims,
     flatten, getitem, linear, log, log_softmax, logsumexp, matmul, max, maximum, mean, min, minimum, multiply,
@@ -27,5 +27,5 @@ from .graph import Graph, GraphNode  # noqa: F401
 from .trace import BackwardRecorder, Tracer, tracing  # noqa: F401
 from .function import Function, REGISTRY, register  # noqa: F401
 
-_dual.F = functional
+_vjp_helpers.F = functional
 float32, float64, int32, int64, bool_ = _np.float32, _np.float64, _np.int32, _np.int64, _np.bool_

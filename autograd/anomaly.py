@@ -8,7 +8,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .dual import ARRAYS, raw
+from .vjp_helpers import ARRAYS, raw
 from .mode import STATE
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

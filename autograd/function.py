@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .dual import ARRAYS
+from .vjp_helpers import ARRAYS
 from .mode import STATE
 
 Tensor: Any = None            # bound by tensor.py (the two modules need each other)

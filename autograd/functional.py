@@ -9,7 +9,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .ops import elementwise as E, reduce as R, movement as M, linalg as L, stable as S
+from .ops import elementwise as E, reduce as R, movement as M, linalg as L, softmax as S
 from .function import binary, unary
 from .tensor import Tensor, _index, as_tensor
 

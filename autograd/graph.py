@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
 
-from .dual import ARRAYS
+from .vjp_helpers import ARRAYS
 from .tensor import Tensor
 
 

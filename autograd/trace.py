@@ -14,7 +14,7 @@ from typing import Iterator
 
 import numpy as np
 
-from .dual import raw
+from .vjp_helpers import raw
 from .mode import STATE
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..dual import is_array
+from ..vjp_helpers import is_array
 from ..function import Function, register
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dual import is_array, sum_to
+from ..vjp_helpers import is_array, sum_to
 from ..function import Function, register
 
 

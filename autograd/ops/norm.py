@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dual import is_array
+from ..vjp_helpers import is_array
 from ..function import Function, register
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..dual import xp
+from ..vjp_helpers import xp
 from ..function import Function, register
 from .reduce import norm_axes, expand_back
 
