@@ -80,7 +80,7 @@ def _accumulate_leaf(t: Tensor, g, create_graph: bool, shared: set) -> None:
 
 
 def _run_hooks(node, g, create_graph: bool):
-    for hook in list(node.hooks):
+    for hook in list(node.hooks.values()):
         gt = g if create_graph else Tensor._wrap(g, None, False)
         r = hook(gt)
         if r is not None:

@@ -7,6 +7,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import function
+from .hooks import RemovableHandle
 from .mode import STATE
 
 _FLOAT_KINDS = "f"
@@ -54,19 +55,6 @@ class _Size(int):
 
     def __call__(self, dim: int | None = None):
         return self.shape if dim is None else self.shape[dim]
-
-
-class RemovableHandle:
-    """Returned by ``register_hook``; ``.remove()`` takes the hook off again."""
-
-    __slots__ = ("_list", "_fn")
-
-    def __init__(self, hooks: list, fn: Callable) -> None:
-        self._list, self._fn = hooks, fn
-
-    def remove(self) -> None:
-        if self._fn in self._list:
-            self._list.remove(self._fn)
 
 
 class Tensor:
@@ -178,9 +166,8 @@ class Tensor:
             raise RuntimeError("register_hook: cannot register a hook on a tensor that does not require grad")
         node = function._parent(self)
         if node.hooks is None:
-            node.hooks = []
-        node.hooks.append(hook)
-        return RemovableHandle(node.hooks, hook)
+            node.hooks = {}
+        return RemovableHandle.add(node.hooks, hook)
 
     # ---- Python protocol ------------------------------------------------------------
     def __repr__(self) -> str:

@@ -1,17 +1,14 @@
 """Parameter (a Tensor a Module registers as learnable), hook handles, and state-dict loading and its errors."""
 from __future__ import annotations
 
-import itertools
 from typing import Any, Mapping, NamedTuple
 
 import numpy as np
 
 from autograd import Tensor
+from autograd.hooks import RemovableHandle
 
 __all__ = ["Parameter", "RemovableHandle", "StateDictError", "IncompatibleKeys"]
-
-_hook_ids = itertools.count()
-
 
 class Parameter(Tensor):
     """A Tensor that a Module registers as a learnable parameter (requires grad by default)."""
@@ -33,32 +30,6 @@ class Parameter(Tensor):
             p.grad = Tensor(self.grad.data.copy())
         memo[id(self)] = p
         return p
-
-
-class RemovableHandle:
-    """Returned by every ``register_*_hook``; ``.remove()`` takes the hook off (also a context manager)."""
-
-    def __init__(self, hooks: dict) -> None:
-        self.hooks, self.id = hooks, next(_hook_ids)
-
-    @classmethod
-    def add(cls, store: dict, hook: Any) -> "RemovableHandle":
-        """Put ``hook`` in ``store`` (an ordered dict of hooks) and return its handle."""
-        if not callable(hook):
-            raise TypeError(f"hook must be callable, got {type(hook).__name__}")
-        h = cls(store)
-        store[h.id] = hook
-        return h
-
-    def remove(self) -> None:
-        """Unregister the hook (idempotent)."""
-        self.hooks.pop(self.id, None)
-
-    def __enter__(self) -> "RemovableHandle":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.remove()
 
 
 class StateDictError(ValueError, RuntimeError):
