@@ -1,91 +1,34 @@
-"""Learning-rate schedules with torch.optim.lr_scheduler's ``step()`` semantics.
+"""Learning-rate schedules with torch.optim.lr_scheduler's names, ``step()`` semantics and numbers.
 
-A scheduler steps once at construction (``last_epoch`` goes from -1 to 0 and the
-group's lr is set to the epoch-0 value), then once per ``step()``; each class
-computes the new lr from the current one exactly as PyTorch does (the "chainable"
-form), so the float sequences agree bit for bit. ``step(epoch)`` uses the closed form.
+Each chainable schedule computes the new lr from the current one exactly as PyTorch does,
+so the float sequences agree bit for bit; ``step(epoch)`` uses the closed form. This module
+holds the simple schedules and gathers the rest: the base in ``lr_base``, the cyclic ones
+(``OneCycleLR``, ``CosineAnnealingWarmRestarts``) in ``lr_cycles``, the combinators
+(``SequentialLR``, ``ChainedScheduler``) in ``lr_combine``, ``ReduceLROnPlateau`` in ``lr_plateau``.
 """
 from __future__ import annotations
 
 import math
 import types
-import warnings
 from bisect import bisect_right
 from collections import Counter
 from typing import Any, Callable, Iterable
 
+from .lr_base import LRScheduler, _lrs
+from .lr_combine import ChainedScheduler, SequentialLR
+from .lr_cycles import CosineAnnealingWarmRestarts, OneCycleLR
+from .lr_plateau import ReduceLROnPlateau
 from .optimizer import Optimizer
 
-__all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
+__all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
+           "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "OneCycleLR", "SequentialLR", "ChainedScheduler",
            "ReduceLROnPlateau"]
-
-
-def _lrs(optimizer: Optimizer) -> list[float]:
-    return [group["lr"] for group in optimizer.param_groups]
-
-
-class LRScheduler:
-    """Base of the epoch-indexed schedules: ``step()``, ``get_last_lr()``, ``state_dict()``."""
-
-    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer = optimizer
-        if last_epoch == -1:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
-        else:
-            for i, group in enumerate(optimizer.param_groups):
-                if "initial_lr" not in group:
-                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] when resuming "
-                                   "a scheduler with last_epoch >= 0 (load the optimizer's state first)")
-        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
-        self.last_epoch = last_epoch
-        self._step_count = 0
-        self._is_initial = True
-        try:
-            self.step()
-        finally:
-            self._is_initial = False
-
-    def get_lr(self) -> list[float]:
-        """The lrs for ``self.last_epoch``, computed from the groups' current lrs."""
-        raise NotImplementedError
-
-    def _closed_form(self) -> list[float]:
-        return self.get_lr()
-
-    def get_last_lr(self) -> list[float]:
-        """The lrs the last ``step()`` set, one per parameter group."""
-        return self._last_lr
-
-    def step(self, epoch: int | None = None) -> None:
-        """Advance one epoch (or jump to ``epoch``, deprecated as in PyTorch) and set every group's lr."""
-        self._step_count += 1
-        if epoch is None:
-            self.last_epoch += 1
-            values = self.get_lr()
-        else:
-            warnings.warn("passing an epoch to scheduler.step() is deprecated; the closed form is used",
-                          UserWarning, stacklevel=2)
-            self.last_epoch = epoch
-            values = self._closed_form()
-        for group, lr in zip(self.optimizer.param_groups, values, strict=True):
-            group["lr"] = lr
-        self._last_lr = _lrs(self.optimizer)
-
-    def state_dict(self) -> dict[str, Any]:
-        """Everything but the optimizer (numbers, lists, dicts: saveable with ``nn.save``)."""
-        return {k: (dict(v) if isinstance(v, Counter) else list(v) if isinstance(v, list) else v)
-                for k, v in self.__dict__.items() if k != "optimizer" and v is not None}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore what ``state_dict()`` returned."""
-        self.__dict__.update(state_dict)
 
 
 class LambdaLR(LRScheduler):
     """lr = initial_lr · lr_lambda(epoch), one function per group or one for all."""
+
+    _not_saved = ("optimizer", "lr_lambdas")
 
     def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
                  last_epoch: int = -1) -> None:
@@ -103,7 +46,7 @@ class LambdaLR(LRScheduler):
 
     def state_dict(self) -> dict[str, Any]:
         """As the base, with each callable object's ``__dict__`` (plain functions save as ``{}``)."""
-        sd = {k: v for k, v in super().state_dict().items() if k != "lr_lambdas"}
+        sd = super().state_dict()
         sd["lr_lambdas"] = [{} if isinstance(fn, types.FunctionType) else dict(fn.__dict__)
                             for fn in self.lr_lambdas]
         return sd
@@ -158,6 +101,60 @@ class MultiStepLR(LRScheduler):
         self.milestones = Counter({int(k): int(v) for k, v in dict(self.milestones).items()})
 
 
+class ConstantLR(LRScheduler):
+    """Multiply the lr by ``factor`` for the first ``total_iters`` epochs, then restore it."""
+
+    def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+                 last_epoch: int = -1) -> None:
+        if not 0 <= factor <= 1.0:
+            raise ValueError(f"Invalid factor value: {factor!r} (the constant multiplicative factor must be "
+                             "in [0, 1])")
+        self.factor = factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        if self.last_epoch == 0:
+            return [lr * self.factor for lr in _lrs(self.optimizer)]
+        if self.last_epoch != self.total_iters:
+            return _lrs(self.optimizer)
+        return [lr * (1.0 / self.factor) for lr in _lrs(self.optimizer)]
+
+    def _closed_form(self) -> list[float]:
+        return [base * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
+                for base in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    """Scale the lr by a factor going linearly from ``start_factor`` to ``end_factor`` over ``total_iters`` epochs."""
+
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
+                 total_iters: int = 5, last_epoch: int = -1) -> None:
+        if not 0 < start_factor <= 1.0:
+            raise ValueError(f"Invalid start_factor value: {start_factor!r} (the starting multiplicative factor "
+                             "must be in (0, 1])")
+        if not 0 <= end_factor <= 1.0:
+            raise ValueError(f"Invalid end_factor value: {end_factor!r} (the ending multiplicative factor must be "
+                             "in [0, 1])")
+        self.start_factor = start_factor
+        self.end_factor = end_factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        t, a, b, n = self.last_epoch, self.start_factor, self.end_factor, self.total_iters
+        if t == 0:
+            return [lr * a for lr in _lrs(self.optimizer)]
+        if self._is_initial or t > n:
+            return _lrs(self.optimizer)
+        # NOTE: the ratio of consecutive factors, (a + (b-a) t/n) / (a + (b-a)(t-1)/n), as torch writes it
+        return [lr * (1.0 + (b - a) / (n * a + (t - 1) * (b - a))) for lr in _lrs(self.optimizer)]
+
+    def _closed_form(self) -> list[float]:
+        a, b, n = self.start_factor, self.end_factor, self.total_iters
+        return [base * (a + (b - a) * min(n, self.last_epoch) / n) for base in self.base_lrs]
+
+
 class ExponentialLR(LRScheduler):
     """Multiply the lr by ``gamma`` every epoch."""
 
@@ -202,81 +199,3 @@ class CosineAnnealingLR(LRScheduler):
         return [lo + (base - lo) * (1 + math.cos(math.pi * t / T)) / 2 for base in self.base_lrs]
 
 
-class ReduceLROnPlateau(LRScheduler):
-    """Multiply the lr by ``factor`` when ``step(metric)`` has not improved for ``patience`` epochs."""
-
-    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
-                 threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,
-                 min_lr: list[float] | float = 0, eps: float = 1e-8) -> None:
-        if factor >= 1.0:
-            raise ValueError(f"Invalid factor value: {factor} (factor must be < 1.0)")
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        if mode not in ("min", "max"):
-            raise ValueError(f"Invalid mode value: {mode!r} (mode must be 'min' or 'max')")
-        if threshold_mode not in ("rel", "abs"):
-            raise ValueError(f"Invalid threshold_mode value: {threshold_mode!r} (must be 'rel' or 'abs')")
-        self.optimizer = optimizer
-        self.factor = factor
-        n = len(optimizer.param_groups)
-        if isinstance(min_lr, (list, tuple)):
-            if len(min_lr) != n:
-                raise ValueError(f"Invalid min_lr value: expected {n} min_lrs, got {len(min_lr)}")
-            self.default_min_lr = None
-            self.min_lrs = list(min_lr)
-        else:
-            self.default_min_lr = min_lr
-            self.min_lrs = [min_lr] * n
-        self.patience, self.cooldown, self.eps = patience, cooldown, eps
-        self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
-        self.mode_worse = math.inf if mode == "min" else -math.inf
-        self.last_epoch = 0
-        self._last_lr = _lrs(optimizer)
-        self._reset()
-
-    def _reset(self) -> None:
-        self.best = self.mode_worse
-        self.cooldown_counter = 0
-        self.num_bad_epochs = 0
-
-    @property
-    def in_cooldown(self) -> bool:
-        """Whether lr reductions are still paused after the last one."""
-        return self.cooldown_counter > 0
-
-    def is_better(self, a: float, best: float) -> bool:
-        """Whether metric ``a`` improves on ``best`` by more than the threshold."""
-        if self.mode == "min":
-            return a < best * (1.0 - self.threshold) if self.threshold_mode == "rel" else a < best - self.threshold
-        return a > best * (self.threshold + 1.0) if self.threshold_mode == "rel" else a > best + self.threshold
-
-    def step(self, metrics: Any, epoch: int | None = None) -> None:  # type: ignore[override]
-        """Record this epoch's metric; cut the lrs if it has stalled for more than ``patience`` epochs."""
-        current = float(metrics)
-        self.last_epoch = self.last_epoch + 1 if epoch is None else epoch
-        if self.is_better(current, self.best):
-            self.best = current
-            self.num_bad_epochs = 0
-        else:
-            self.num_bad_epochs += 1
-        if self.in_cooldown:
-            self.cooldown_counter -= 1
-            self.num_bad_epochs = 0
-        if self.num_bad_epochs > self.patience:
-            self._reduce_lr()
-            self.cooldown_counter = self.cooldown
-            self.num_bad_epochs = 0
-        self._last_lr = _lrs(self.optimizer)
-
-    def _reduce_lr(self) -> None:
-        groups = self.optimizer.param_groups
-        if len(groups) != len(self.min_lrs):
-            if self.default_min_lr is None:
-                raise RuntimeError(f"the optimizer has {len(groups)} param groups but ReduceLROnPlateau was given "
-                                   f"{len(self.min_lrs)} min_lrs; set .min_lrs to match")
-            self.min_lrs = [self.default_min_lr] * len(groups)
-        for i, group in enumerate(groups):
-            old_lr = float(group["lr"])
-            new_lr = max(old_lr * self.factor, self.min_lrs[i])
-            if old_lr - new_lr > self.eps:
-                group["lr"] = new_lr

@@ -2,8 +2,12 @@
 
 A subclass gives its hyper-parameter defaults, a ``_check`` that rejects bad values
 (``ValueError`` naming the parameter), ``_init_state`` (the state a parameter gets
-on its first step) and ``_update`` (one parameter's step, in place on ``p.data``).
+on its first step) and ``_update`` (one parameter's step, in place on the array ``p.numpy()``).
 Updates run on raw NumPy arrays, never through the graph, so no ``no_grad`` is needed.
+
+A subclass may instead override ``step`` itself, the way torch's documentation writes a custom
+optimizer: a ``defaults`` dict to ``__init__``, then ``step(closure=None)`` walking
+``self.param_groups`` and the lazily created ``self.state[p]``.
 """
 from __future__ import annotations
 
@@ -121,7 +125,7 @@ class Optimizer:
                 else:
                     if p.grad.requires_grad:
                         p.grad = p.grad.detach()
-                    p.grad.data[...] = 0
+                    p.grad.numpy()[...] = 0
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient; returns ``closure()`` if given."""
@@ -136,7 +140,7 @@ class Optimizer:
                 if grad is None:
                     continue
                 state = state_of[p]
-                data, g = p.data, grad.data
+                data, g = p.numpy(), grad.numpy()
                 if not state:
                     self._init_state(data, state, group)
                 if not g.flags.c_contiguous and data.flags.c_contiguous:
@@ -144,7 +148,7 @@ class Optimizer:
                     # transposed, F-ordered) makes every elementwise pass below strided and several
                     # times slower; one copy into C order first is much cheaper.
                     g = self._scratch(data, 7)
-                    np.copyto(g, grad.data)
+                    np.copyto(g, grad.numpy())
                 self._update(data, g, state, group)
         return loss
 

@@ -50,8 +50,7 @@ def _kwargs(kw):
 
 
 @pytest.mark.parametrize("name,kw", SCHEDULES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(SCHEDULES)])
-def test_lr_sequence_equals_torch(name, kw):
-    torch = pytest.importorskip("torch")
+def test_lr_sequence_equals_torch(name, kw, torch):
     opt, topt = make_ours(), make_torch(torch)
     sched = getattr(ours, name)(opt, **_kwargs(kw))
     tsched = getattr(torch.optim.lr_scheduler, name)(topt, **_kwargs(kw))
@@ -72,8 +71,7 @@ def test_lr_sequence_equals_torch(name, kw):
 
 @pytest.mark.parametrize("name,kw", [("StepLR", dict(step_size=3)), ("MultiStepLR", dict(milestones=[2, 6])),
                                      ("ExponentialLR", dict(gamma=0.8)), ("CosineAnnealingLR", dict(T_max=6))])
-def test_step_with_epoch_uses_closed_form_like_torch(name, kw):
-    torch = pytest.importorskip("torch")
+def test_step_with_epoch_uses_closed_form_like_torch(name, kw, torch):
     opt, topt = make_ours(), make_torch(torch)
     sched = getattr(ours, name)(opt, **kw)
     tsched = getattr(torch.optim.lr_scheduler, name)(topt, **kw)
@@ -95,8 +93,7 @@ PLATEAU = [
 
 
 @pytest.mark.parametrize("kw", PLATEAU, ids=[str(k) for k in PLATEAU])
-def test_reduce_on_plateau_equals_torch(kw):
-    torch = pytest.importorskip("torch")
+def test_reduce_on_plateau_equals_torch(kw, torch):
     opt, topt = make_ours(), make_torch(torch)
     sched = ours.ReduceLROnPlateau(opt, **kw)
     tsched = torch.optim.lr_scheduler.ReduceLROnPlateau(topt, **kw)

@@ -88,14 +88,13 @@ def run_torch(torch, name, kw, grads):
 
 
 @pytest.mark.parametrize("name,kw", CONFIGS, ids=IDS)
-def test_matches_torch(name, kw):
-    torch = pytest.importorskip("torch")
+def test_matches_torch(name, kw, torch):
     grads = grads_for(1, 50)
     ours, opt = run_ours(name, kw, grads)
     ref, topt = run_torch(torch, name, kw, grads)
     for p, r in zip(ours, ref):
         assert p.dtype == np.float64
-        np.testing.assert_allclose(p.data, r, rtol=1e-7, atol=0)
+        np.testing.assert_allclose(p.numpy(), r, rtol=1e-7, atol=0)
     # the state has the same keys and (for arrays) the same values
     for p, tp in zip(ours, topt.param_groups[0]["params"]):
         ts = topt.state[tp]
@@ -104,8 +103,7 @@ def test_matches_torch(name, kw):
             np.testing.assert_allclose(np.asarray(v), ts[k].detach().numpy(), rtol=1e-7, atol=1e-300)
 
 
-def test_param_groups_with_different_lrs_match_torch():
-    torch = pytest.importorskip("torch")
+def test_param_groups_with_different_lrs_match_torch(torch):
     grads = grads_for(2, 50)
     vals = init_values()
     ps = [Tensor(v.copy(), requires_grad=True) for v in vals]
@@ -119,7 +117,7 @@ def test_param_groups_with_different_lrs_match_torch():
             p.grad = None if g is None else torch.tensor(g)
         topt.step()
     for p, r in zip(ps, tps):
-        np.testing.assert_allclose(p.data, r.detach().numpy(), rtol=1e-7, atol=0)
+        np.testing.assert_allclose(p.numpy(), r.detach().numpy(), rtol=1e-7, atol=0)
     assert [g["lr"] for g in opt.param_groups] == [0.1, 0.01]
     assert [g["momentum"] for g in opt.param_groups] == [0.9, 0.5]
 
@@ -142,12 +140,12 @@ def test_state_dict_resumes_bit_for_bit(name, kw):
     assert _plain(sd)
     # the snapshot is a copy: stepping on does not change it
     run_ours(None, None, grads[20:22], opt=opt, params=first)
-    params = [Tensor(p.data.copy(), requires_grad=True) for p in run_ours(name, kw, grads[:20])[0]]
+    params = [Tensor(p.numpy().copy(), requires_grad=True) for p in run_ours(name, kw, grads[:20])[0]]
     fresh = getattr(optim, name)(params, **kw)
     fresh.load_state_dict(sd)
     run_ours(None, None, grads[20:], opt=fresh, params=params)
     for a, b in zip(full, params):
-        assert np.array_equal(a.data, b.data)
+        assert np.array_equal(a.numpy(), b.numpy())
 
 
 def test_load_state_dict_restores_hyper_parameters_and_casts_state():
@@ -237,21 +235,21 @@ def test_descends_rosenbrock(name, kw):
     losses = [opt.step(closure).item() for _ in range(300)]
     assert losses[0] == start
     assert rosenbrock(p).item() < 0.5 * start
-    assert p.data.shape == (2,) and np.all(np.isfinite(p.data))
+    assert p.numpy().shape == (2,) and np.all(np.isfinite(p.numpy()))
 
 
 def test_zero_grad_and_skipping():
     a, b = Tensor(np.ones(3), requires_grad=True), Tensor(np.ones(2), requires_grad=True)
     opt = optim.Adam([a, b], lr=0.1)
     (a * a).sum().backward()
-    data_a, data_b = a.data, b.data
+    data_a, data_b = a.numpy(), b.numpy()
     opt.step()
-    assert a.data is data_a and b.data is data_b  # in place: the same array objects
-    assert np.all(a.data < 1) and np.all(b.data == 1)  # b had no gradient: untouched, no state
+    assert a.numpy() is data_a and b.numpy() is data_b  # in place: the same array objects
+    assert np.all(a.numpy() < 1) and np.all(b.numpy() == 1)  # b had no gradient: untouched, no state
     assert b not in opt.state and len(opt.state) == 1
     g = a.grad
     opt.zero_grad(set_to_none=False)
-    assert a.grad is g and np.all(g.data == 0) and b.grad is None
+    assert a.grad is g and np.all(g.numpy() == 0) and b.grad is None
     opt.zero_grad()
     assert a.grad is None
 
@@ -271,7 +269,7 @@ def test_float32_stays_float32_and_steps_do_not_allocate(name):
     tracemalloc.stop()
     assert p.dtype == np.float32 and all(v.dtype == np.float32 for v in opt.state[p].values()
                                          if isinstance(v, np.ndarray))
-    assert peak < p.data.nbytes // 8, f"{name}.step allocated {peak} bytes for a {p.data.nbytes}-byte parameter"
+    assert peak < p.numpy().nbytes // 8, f"{name}.step allocated {peak} bytes for a {p.numpy().nbytes}-byte parameter"
 
 
 def test_gradient_laid_out_unlike_its_parameter():
@@ -283,7 +281,7 @@ def test_gradient_laid_out_unlike_its_parameter():
     for _ in range(3):
         opt_p.step()
         opt_q.step()
-    assert np.array_equal(p.data, q.data) and q.data.flags.c_contiguous
+    assert np.array_equal(p.numpy(), q.numpy()) and q.numpy().flags.c_contiguous
 
 
 def test_closure_runs_with_grad_enabled_and_returns_loss():
@@ -299,4 +297,4 @@ def test_closure_runs_with_grad_enabled_and_returns_loss():
 
     with autograd.no_grad():
         loss = opt.step(closure)
-    assert loss.item() == 4.0 and p.data[0] == 1.0
+    assert loss.item() == 4.0 and p.numpy()[0] == 1.0
