@@ -7,6 +7,7 @@ from .activation import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
+from .embedding import *  # noqa: F401,F403
 from .mlp import *  # noqa: F401,F403
 from .blocks import *  # noqa: F401,F403
 from .serialization import save, load  # noqa: F401

@@ -2,6 +2,7 @@
 
 Where the lecture and PyTorch differ, PyTorch's name keeps PyTorch's meaning: ``Hardtanh`` clamps to
 [−1, 1]; the lecture's piecewise-linear ramp is ``PiecewiseLinear``; the lecture's Heaviside has H(0) = ½.
+Where PyTorch's class takes ``inplace=`` it is accepted and shown in the repr; the output is still a new tensor.
 """
 from __future__ import annotations
 
@@ -15,6 +16,19 @@ from .module import Module, Parameter
 
 __all__ = ["Heaviside", "Sign", "PiecewiseLinear", "Hardtanh", "Sigmoid", "Tanh", "ReLU", "Softplus", "Softmax",
            "LogSoftmax", "ELU", "SELU", "Softsign", "LeakyReLU", "PReLU", "ACTIVATIONS"]
+
+
+def _inplace(m: Module, sep: str) -> str:
+    """PyTorch's repr of the flag: shown only when set."""
+    return f"{sep}inplace=True" if m.inplace else ""
+
+
+class _Inplace(Module):
+    """An activation whose only argument is PyTorch's ``inplace`` (accepted; the result is a new tensor)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
 
 
 class Heaviside(Module):
@@ -41,17 +55,17 @@ class PiecewiseLinear(Module):
 class Hardtanh(Module):
     """PyTorch's Hardtanh: clamp to [min_val, max_val]."""
 
-    def __init__(self, min_val: float = -1.0, max_val: float = 1.0) -> None:
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         if min_val > max_val:
             raise ValueError(f"Hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
-        self.min_val, self.max_val = min_val, max_val
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
 
     def forward(self, x: Tensor) -> Tensor:
         return F.hardtanh(x, self.min_val, self.max_val)
 
     def extra_repr(self) -> str:
-        return f"min_val={self.min_val}, max_val={self.max_val}"
+        return f"min_val={self.min_val}, max_val={self.max_val}" + _inplace(self, ", ")
 
 
 class Sigmoid(Module):
@@ -68,11 +82,14 @@ class Tanh(Module):
         return F.tanh(x)
 
 
-class ReLU(Module):
+class ReLU(_Inplace):
     """max(0, z)."""
 
     def forward(self, x: Tensor) -> Tensor:
         return F.relu(x)
+
+    def extra_repr(self) -> str:
+        return _inplace(self, "")
 
 
 class Softplus(Module):
@@ -115,22 +132,25 @@ class LogSoftmax(Softmax):
 class ELU(Module):
     """z for z > 0, α (e^z − 1) otherwise."""
 
-    def __init__(self, alpha: float = 1.0) -> None:
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
-        self.alpha = alpha
+        self.alpha, self.inplace = alpha, inplace
 
     def forward(self, x: Tensor) -> Tensor:
         return F.elu(x, self.alpha)
 
     def extra_repr(self) -> str:
-        return f"alpha={self.alpha}"
+        return f"alpha={self.alpha}" + _inplace(self, ", ")
 
 
-class SELU(Module):
+class SELU(_Inplace):
     """Self-normalising ELU: scale · elu(z, α), α ≈ 1.6733, scale ≈ 1.0507."""
 
     def forward(self, x: Tensor) -> Tensor:
         return F.selu(x)
+
+    def extra_repr(self) -> str:
+        return _inplace(self, "")
 
 
 class Softsign(Module):
@@ -143,15 +163,15 @@ class Softsign(Module):
 class LeakyReLU(Module):
     """z for z > 0, negative_slope · z otherwise."""
 
-    def __init__(self, negative_slope: float = 0.01) -> None:
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope, self.inplace = negative_slope, inplace
 
     def forward(self, x: Tensor) -> Tensor:
         return F.leaky_relu(x, self.negative_slope)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + _inplace(self, ", ")
 
 
 class PReLU(Module):

@@ -1,4 +1,4 @@
-"""BatchNorm1d, BatchNorm2d and Dropout (PyTorch's arguments, buffers and train/eval behaviour)."""
+"""BatchNorm1d/2d, LayerNorm, GroupNorm and Dropout (PyTorch's arguments, buffers and train/eval behaviour)."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +9,7 @@ from autograd import Tensor, as_tensor
 from . import functional as F
 from .module import Module, Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "Dropout"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Dropout"]
 
 
 class _BatchNorm(Module):
@@ -42,9 +42,9 @@ class _BatchNorm(Module):
     def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, no batches seen."""
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean.numpy()[...] = 0
+            self.running_var.numpy()[...] = 1
+            self.num_batches_tracked.numpy()[...] = 0
 
     def forward(self, x: Tensor) -> Tensor:
         """Normalised ``x``: batch statistics in training (updating the running ones), running ones in eval."""
@@ -57,9 +57,9 @@ class _BatchNorm(Module):
                              f"{self.num_features} channels (axis 1), got shape {tuple(x.shape)}")
         momentum = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data[...] += 1
+            self.num_batches_tracked.numpy()[...] += 1
             if self.momentum is None:  # cumulative moving average
-                momentum = 1.0 / float(self.num_batches_tracked.data)
+                momentum = 1.0 / float(self.num_batches_tracked.numpy())
         use_batch = self.training or self.running_mean is None
         track = not self.training or self.track_running_stats
         return F.batch_norm(x, self.running_mean if track else None, self.running_var if track else None,
@@ -82,19 +82,83 @@ class BatchNorm2d(_BatchNorm):
     _dims = (4,)
 
 
+def _affine(m: Module, affine: bool, bias: bool, shape: tuple, dtype) -> None:
+    """Register ``weight`` (ones) and ``bias`` (zeros) of ``shape``, or None where absent (PyTorch's init)."""
+    m.register_parameter("weight", Parameter(np.ones(shape, dtype=dtype)) if affine else None)
+    m.register_parameter("bias", Parameter(np.zeros(shape, dtype=dtype)) if affine and bias else None)
+
+
+class LayerNorm(Module):
+    """Normalise each sample over its last dimensions ``normalized_shape``, with an elementwise affine map."""
+
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True, bias: bool = True,
+                 dtype=np.float32) -> None:
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
+        if not shape or not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d > 0
+                                for d in shape):
+            raise ValueError(f"LayerNorm: normalized_shape must be a positive int or a non-empty sequence of "
+                             f"them, got {normalized_shape!r}")
+        self.normalized_shape = tuple(int(d) for d in shape)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        _affine(self, elementwise_affine, bias, self.normalized_shape, dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``layer_norm`` over the last ``len(normalized_shape)`` dimensions."""
+        x = as_tensor(x)
+        k = len(self.normalized_shape)
+        if tuple(x.shape[max(x.ndim - k, 0):]) != self.normalized_shape or x.ndim < k:
+            raise ValueError(f"LayerNorm layer {autograd.current_scope() or '<root>'!r}: normalized_shape="
+                             f"{self.normalized_shape} expects an input of shape (*, "
+                             f"{', '.join(map(str, self.normalized_shape))}), got shape {tuple(x.shape)}")
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+                f"bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    """Normalise each sample over groups of channels (axis 1), with a per-channel affine map."""
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 dtype=np.float32, *, bias: bool = True) -> None:
+        super().__init__()
+        for name, v in (("num_groups", num_groups), ("num_channels", num_channels)):
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"GroupNorm: {name} must be a positive int, got {v!r}")
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
+                             f"({num_groups})")
+        self.num_groups, self.num_channels, self.eps, self.affine = int(num_groups), int(num_channels), eps, affine
+        _affine(self, affine, bias, (self.num_channels,), dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``group_norm`` of an (N, C, *) input."""
+        x = as_tensor(x)
+        if x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ValueError(f"GroupNorm layer {autograd.current_scope() or '<root>'!r} expected an input of shape "
+                             f"(N, {self.num_channels}, *), got shape {tuple(x.shape)}")
+        return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
+
+
 class Dropout(Module):
     """Inverted dropout: in training zero each element with probability p and scale the rest by 1/(1-p);
     the identity in eval mode."""
 
-    def __init__(self, p: float = 0.5) -> None:
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout: p must be a probability in [0, 1], got {p}")
-        self.p = p
+        self.p, self.inplace = p, inplace  # inplace: PyTorch's flag, accepted; the result is a new tensor
 
     def forward(self, x: Tensor) -> Tensor:
         """``x`` with dropout applied when training."""
         return F.dropout(x, self.p, self.training)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"

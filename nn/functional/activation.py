@@ -1,6 +1,8 @@
 """The lecture's activation table as functions, composed from the engine's primitives (PyTorch's semantics).
 
-Also ``linear(x, weight, bias)``, PyTorch's functional fully connected layer.
+Also ``linear(x, weight, bias)``, PyTorch's functional fully connected layer. Where PyTorch takes ``inplace=``
+the keyword is accepted for a ported program's sake, and the result is still a new tensor (the graph needs the
+input as it was).
 """
 from __future__ import annotations
 
@@ -32,14 +34,14 @@ def heaviside(x: Tensor) -> Tensor:
     smooth surrogate such as the sigmoid.
     """
     x = as_tensor(x)
-    d = x.data
+    d = x.numpy()
     return _zero_grad_const(x, np.where(d > 0, 1.0, np.where(d == 0, 0.5, 0.0)))
 
 
 def sign(x: Tensor) -> Tensor:
     """sign(z) ∈ {−1, 0, 1}; gradient zero everywhere, like ``torch.sign`` (see ``heaviside``)."""
     x = as_tensor(x)
-    return _zero_grad_const(x, np.sign(x.data))
+    return _zero_grad_const(x, np.sign(x.numpy()))
 
 
 def identity(x: Tensor) -> Tensor:
@@ -50,11 +52,11 @@ def identity(x: Tensor) -> Tensor:
 def _interior_clip(x: Tensor, lo: float, hi: float) -> Tensor:
     """clip(x, lo, hi) whose gradient is 1 strictly inside (lo, hi) and 0 at and beyond the ends (PyTorch's)."""
     x = as_tensor(x)
-    d = x.data
+    d = x.numpy()
     return autograd.where((d > lo) & (d < hi), x, np.clip(d, lo, hi).astype(d.dtype, copy=False))
 
 
-def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+def hardtanh(x: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
     """PyTorch's Hardtanh: clamp to [min_val, max_val]."""
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) must not exceed max_val ({max_val})")
@@ -76,7 +78,7 @@ def tanh(x: Tensor) -> Tensor:
     return autograd.tanh(x)
 
 
-def relu(x: Tensor) -> Tensor:
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
     """max(0, z); gradient 0 at z = 0."""
     return autograd.relu(x)
 
@@ -88,7 +90,7 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     # (inf there would turn where's zero gradient into 0·inf = nan).
     zc = autograd.clip(x, max=threshold / beta)
     soft = autograd.log(autograd.exp(zc * beta) + 1.0) * (1.0 / beta)
-    return autograd.where(x.data * beta > threshold, x, soft)
+    return autograd.where(x.numpy() * beta > threshold, x, soft)
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
@@ -101,15 +103,15 @@ def log_softmax(x: Tensor, dim: int = -1) -> Tensor:
     return autograd.log_softmax(x, axis=dim)
 
 
-def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """z for z > 0, α (e^z − 1) otherwise."""
     x = as_tensor(x)
     # NOTE: clip, not minimum: its gradient at 0 is 1 (minimum would split a tie in half), as PyTorch's.
     neg = (autograd.exp(autograd.clip(x, max=0.0)) - 1.0) * alpha
-    return autograd.where(x.data > 0, x, neg)
+    return autograd.where(x.numpy() > 0, x, neg)
 
 
-def selu(x: Tensor) -> Tensor:
+def selu(x: Tensor, inplace: bool = False) -> Tensor:
     """scale · elu(z, α) with the self-normalising constants (α ≈ 1.6733, scale ≈ 1.0507)."""
     return elu(x, SELU_ALPHA) * SELU_SCALE
 
@@ -120,10 +122,10 @@ def softsign(x: Tensor) -> Tensor:
     return x / (autograd.abs(x) + 1.0)
 
 
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """z for z > 0, negative_slope · z otherwise."""
     x = as_tensor(x)
-    return autograd.where(x.data > 0, x, x * negative_slope)
+    return autograd.where(x.numpy() > 0, x, x * negative_slope)
 
 
 def prelu(x: Tensor, weight: Tensor) -> Tensor:
@@ -141,7 +143,7 @@ def prelu(x: Tensor, weight: Tensor) -> Tensor:
                              f"{channels} channels (dimension 1)")
         if x.ndim >= 2:
             weight = weight.reshape(n, *([1] * (x.ndim - 2)))
-    return autograd.where(x.data > 0, x, x * weight)
+    return autograd.where(x.numpy() > 0, x, x * weight)
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

@@ -1,4 +1,4 @@
-"""Batch normalisation and dropout, with PyTorch's semantics."""
+"""Batch, layer and group normalisation and dropout, with PyTorch's semantics."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +7,7 @@ import autograd
 from autograd import Tensor, as_tensor
 from autograd.ops.norm import BatchNorm
 
-__all__ = ["batch_norm", "dropout"]
+__all__ = ["batch_norm", "layer_norm", "group_norm", "dropout"]
 
 
 def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
@@ -39,27 +39,76 @@ def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | Non
         if training:
             with autograd.no_grad():
                 if running_mean is not None:
-                    rm = running_mean.data
+                    rm = running_mean.numpy()
                     rm *= 1.0 - momentum
                     rm += (momentum * stats["mean"]).astype(rm.dtype, copy=False)
                 if running_var is not None:
-                    rv = running_var.data
+                    rv = running_var.numpy()
                     rv *= 1.0 - momentum
                     rv += (momentum * count / max(count - 1, 1) * stats["var"]).astype(rv.dtype, copy=False)
         return y
     # evaluation: an affine map per channel, composed (both statistics are constants)
     bshape = (1, c) + (1,) * (x.ndim - 2)
-    inv = 1.0 / np.sqrt(running_var.data + eps)
+    inv = 1.0 / np.sqrt(running_var.numpy() + eps)
     scale = Tensor(inv.astype(x.dtype, copy=False)) if weight is None else weight * inv.astype(weight.dtype)
-    shift = -(running_mean.data.astype(x.dtype, copy=False) * scale)
+    shift = -(running_mean.numpy().astype(x.dtype, copy=False) * scale)
     if bias is not None:
         shift = shift + bias
     return x * scale.reshape(bshape) + shift.reshape(bshape)
 
 
-def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+def _normalize(x: Tensor, axes: tuple[int, ...], eps: float) -> Tensor:
+    """(x − mean) / sqrt(var + eps) over ``axes``, with the biased variance (composed from primitives)."""
+    centred = x - autograd.mean(x, axis=axes, keepdims=True)
+    var = autograd.mean(centred * centred, axis=axes, keepdims=True)
+    return centred / autograd.sqrt(var + eps)
+
+
+def layer_norm(x: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Normalise over the last ``len(normalized_shape)`` dimensions, then ``* weight + bias`` (elementwise)."""
+    x = as_tensor(x)
+    shape = (int(normalized_shape),) if isinstance(normalized_shape, (int, np.integer)) else \
+        tuple(int(d) for d in normalized_shape)
+    k = len(shape)
+    if k == 0 or x.ndim < k or tuple(x.shape[x.ndim - k:]) != shape:
+        raise ValueError(f"layer_norm: given normalized_shape={list(shape)}, expected an input of shape "
+                         f"[*, {', '.join(map(str, shape))}], got shape {tuple(x.shape)}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise ValueError(f"layer_norm: {name} has shape {tuple(t.shape)}, expected normalized_shape {shape}")
+    y = _normalize(x, tuple(range(x.ndim - k, x.ndim)), eps)
+    if weight is not None:
+        y = y * weight
+    return y if bias is None else y + bias
+
+
+def group_norm(x: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Split the channels (axis 1) of ``x`` (N, C, *) into ``num_groups`` groups, normalise each group of each
+    sample, then ``* weight + bias`` per channel."""
+    x = as_tensor(x)
+    if x.ndim < 2 or num_groups < 1 or x.shape[1] % num_groups:
+        raise ValueError(f"group_norm: expected an input of shape (N, C, *) with C divisible by num_groups="
+                         f"{num_groups}, got shape {tuple(x.shape)}")
+    n, c = x.shape[0], x.shape[1]
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ValueError(f"group_norm: {name} has shape {tuple(t.shape)} but the input has {c} channels "
+                             f"(shape {tuple(x.shape)})")
+    y = _normalize(x.reshape((n, num_groups, -1)), (2,), eps).reshape(x.shape)
+    bshape = (1, c) + (1,) * (x.ndim - 2)
+    if weight is not None:
+        y = y * weight.reshape(bshape)
+    return y if bias is None else y + bias.reshape(bshape)
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Inverted dropout: zero each element with probability ``p`` and scale survivors by 1/(1-p);
-    the identity when not training. Draws from ``autograd.default_generator()``."""
+    the identity when not training. Draws from ``autograd.default_generator()``.
+
+    ``inplace`` is accepted for PyTorch's signature; the result is always a new tensor.
+    """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be a probability in [0, 1], got {p}")
     x = as_tensor(x)
