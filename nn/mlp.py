@@ -6,6 +6,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+import autograd
 from autograd import Tensor, as_tensor, no_grad
 
 from . import functional as F
@@ -21,8 +22,9 @@ __all__ = ["Perceptron", "MLP", "resolve_activation"]
 class Perceptron(Module):
     """One unit ŷ = H(w·x + b) with the Heaviside step H (H(0) = ½), labels in {0, 1}.
 
-    ``perceptron_rule_step`` is Rosenblatt's rule. The step's gradient is zero, so for gradient training build
-    it with ``differentiable=True``: the output is then σ(w·x + b), trained with e.g. binary cross-entropy.
+    ``perceptron_rule_step`` is Rosenblatt's rule (``fit`` repeats it by epochs, as scikit-learn's Perceptron).
+    The step's gradient is zero, so for gradient training build it with ``differentiable=True``: the output is
+    then σ(w·x + b), trained with e.g. binary cross-entropy.
     """
 
     def __init__(self, in_features: int, differentiable: bool = False, dtype=np.float32) -> None:
@@ -50,7 +52,7 @@ class Perceptron(Module):
     def predict(self, x: Tensor) -> np.ndarray:
         """Hard labels in {0, 1} (z > 0)."""
         with no_grad():
-            return (self.score(x).data > 0).astype(np.int64)
+            return (self.score(x).numpy() > 0).astype(np.int64)
 
     def perceptron_rule_step(self, x: Any, y: Any, lr: float = 1.0) -> int:
         """One pass of the classic rule over the samples in order: w += lr·(y − ŷ)·x, b += lr·(y − ŷ).
@@ -58,14 +60,14 @@ class Perceptron(Module):
         ŷ = H(w·x + b) is recomputed after each update (online learning). Returns the number of samples that
         were misclassified (ŷ ≠ y) when visited. This is not gradient descent: H has no useful gradient.
         """
-        xs = np.atleast_2d(np.asarray(x.data if isinstance(x, Tensor) else x, dtype=self.weight.dtype))
-        ys = np.atleast_1d(np.asarray(y.data if isinstance(y, Tensor) else y)).astype(self.weight.dtype)
+        xs = np.atleast_2d(np.asarray(x.numpy() if isinstance(x, Tensor) else x, dtype=self.weight.dtype))
+        ys = np.atleast_1d(np.asarray(y.numpy() if isinstance(y, Tensor) else y)).astype(self.weight.dtype)
         if xs.shape != (ys.shape[0], self.in_features):
             raise ValueError(f"perceptron_rule_step: expected x of shape (N, {self.in_features}) and y of shape "
                              f"(N,), got {xs.shape} and {ys.shape}")
         if not np.isin(ys, (0, 1)).all():
             raise ValueError("perceptron_rule_step: labels must be 0 or 1 (the Heaviside output's range)")
-        w, b = self.weight.data, self.bias.data
+        w, b = self.weight.numpy(), self.bias.numpy()
         mistakes = 0
         for xi, yi in zip(xs, ys):
             z = float(xi @ w[0] + b[0])
@@ -76,6 +78,27 @@ class Perceptron(Module):
                 w[0] += lr * err * xi
                 b[0] += lr * err
         return mistakes
+
+    def fit(self, x: Any, y: Any, epochs: int = 100, lr: float = 1.0, shuffle: bool = False) -> list[int]:
+        """Rosenblatt's rule for up to ``epochs`` passes (scikit-learn's style); the mistakes of each epoch.
+
+        Stops after the first epoch with no mistake (the data are then separated). ``shuffle`` visits the
+        samples in a new order each epoch, drawn from ``autograd.default_generator()``.
+        """
+        if not isinstance(epochs, (int, np.integer)) or isinstance(epochs, bool) or epochs < 1:
+            raise ValueError(f"Perceptron.fit: epochs must be a positive int, got {epochs!r}")
+        xs = np.atleast_2d(np.asarray(x.numpy() if isinstance(x, Tensor) else x))
+        ys = np.atleast_1d(np.asarray(y.numpy() if isinstance(y, Tensor) else y))
+        if len(xs) != len(ys):
+            raise ValueError(f"Perceptron.fit: x has {len(xs)} samples but y has {len(ys)} (shapes {xs.shape} "
+                             f"and {ys.shape})")
+        history: list[int] = []
+        for _ in range(int(epochs)):
+            order = autograd.default_generator().permutation(len(xs)) if shuffle else slice(None)
+            history.append(self.perceptron_rule_step(xs[order], ys[order], lr))
+            if history[-1] == 0:
+                break
+        return history
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, differentiable={self.differentiable}"

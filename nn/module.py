@@ -16,6 +16,7 @@ import numpy as np
 import autograd
 from autograd import Tensor
 
+from .module_casting import CastingMixin
 from .parameter import IncompatibleKeys, Parameter, RemovableHandle, StateDictError, as_buffer, load_state_dict_into
 
 __all__ = ["Module", "Parameter", "RemovableHandle", "StateDictError"]
@@ -31,12 +32,17 @@ def _addindent(s: str, n: int) -> str:
     return lines[0] if len(lines) == 1 else lines[0] + "\n" + "\n".join(" " * n + ln for ln in lines[1:])
 
 
-class Module:
+class Module(CastingMixin):
     """Base class of every layer and model: holds parameters, buffers and child modules."""
 
     training: bool
 
-    def __init__(self) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args or kwargs:
+            got = ", ".join([type(a).__name__ for a in args] + [f"{k}=" for k in kwargs])
+            raise TypeError(f"Module.__init__() takes no arguments (as torch.nn.Module's), got ({got}) from "
+                            f"{type(self).__name__}: call super().__init__() and keep the arguments for "
+                            f"{type(self).__name__}.__init__")
         d = self.__dict__
         d["training"] = True
         d["_parameters"] = OrderedDict()
@@ -50,7 +56,8 @@ class Module:
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; subclasses override it (call the module, not ``forward``)."""
-        raise NotImplementedError(f"{type(self).__name__} has no forward()")
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function: '
+                                  f"define forward(self, ...) in {type(self).__name__} (as for torch.nn.Module)")
 
     # ---- registration ---------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -67,8 +74,8 @@ class Module:
             mods[name] = value
         elif name in params:
             if value is not None:
-                raise TypeError(f"cannot assign {type(value).__name__} as parameter {name!r} "
-                                "(an nn.Parameter or None is expected)")
+                raise TypeError(f"cannot assign {type(value).__name__} as parameter {name!r} (an nn.Parameter "
+                                "or None is expected, as torch.nn.Parameter in PyTorch; wrap it: nn.Parameter(t))")
             params[name] = None
         elif name in mods:
             if value is not None:
@@ -231,9 +238,9 @@ class Module:
             if p.grad is None:
                 continue
             if set_to_none or p.grad.requires_grad:
-                p.grad = None if set_to_none else Tensor(np.zeros_like(p.data))
+                p.grad = None if set_to_none else Tensor(np.zeros_like(p.numpy()))
             else:
-                p.grad.data[...] = 0
+                p.grad.numpy()[...] = 0
 
     def apply(self, fn: Callable[["Module"], Any]) -> "Module":
         """Call ``fn`` on every descendant (children first) and on self; returns self."""
@@ -258,7 +265,7 @@ class Module:
         for m in self.modules():  # buffers: fresh Tensors, without the old graph node
             for b in m._buffers.values():
                 if b is not None and id(b) not in memo:
-                    memo[id(b)] = Tensor(b.data.copy())
+                    memo[id(b)] = Tensor(b.numpy().copy())
         new.__dict__.update(copy.deepcopy(self.__dict__, memo))
         return new
 
