@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from ..functional import stack
-from ..mode import STATE
+from ..mode import default_generator
 from ..tensor import Tensor
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "Subset", "random_split",
@@ -30,7 +30,7 @@ __all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "Subs
 def _rng(generator: np.random.Generator | None, who: str) -> np.random.Generator:
     """The generator to draw from now: ``generator``, or the global one that ``manual_seed`` sets."""
     if generator is None:
-        return STATE.rng
+        return default_generator()
     if not isinstance(generator, np.random.Generator):
         raise TypeError(f"{who}: generator must be a numpy.random.Generator or None, got {type(generator).__name__}")
     return generator
