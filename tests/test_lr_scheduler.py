@@ -40,6 +40,10 @@ SCHEDULES = [
     ("CosineAnnealingLR", dict(T_max=7, eta_min=0.001)),
     ("LambdaLR", dict(lr_lambda=lambda e: 0.95 ** e)),
     ("LambdaLR", "per-group"),
+    ("ConstantLR", dict()),
+    ("ConstantLR", dict(factor=0.5, total_iters=7)),
+    ("LinearLR", dict()),
+    ("LinearLR", dict(start_factor=0.9, end_factor=0.1, total_iters=12)),
 ]
 
 
@@ -70,7 +74,9 @@ def test_lr_sequence_equals_torch(name, kw, torch):
 
 
 @pytest.mark.parametrize("name,kw", [("StepLR", dict(step_size=3)), ("MultiStepLR", dict(milestones=[2, 6])),
-                                     ("ExponentialLR", dict(gamma=0.8)), ("CosineAnnealingLR", dict(T_max=6))])
+                                     ("ExponentialLR", dict(gamma=0.8)), ("CosineAnnealingLR", dict(T_max=6)),
+                                     ("ConstantLR", dict(factor=0.2, total_iters=4)),
+                                     ("LinearLR", dict(start_factor=0.2, end_factor=0.9, total_iters=5))])
 def test_step_with_epoch_uses_closed_form_like_torch(name, kw, torch):
     opt, topt = make_ours(), make_torch(torch)
     sched = getattr(ours, name)(opt, **kw)
@@ -140,9 +146,11 @@ def test_state_dict_round_trip(name, kw):
     assert _plain(sd)
     full = run(sched, opt, range(8, 25))
 
+    # torch's advice: build the scheduler before loading the optimizer's state, since building it sets the
+    # lrs (ConstantLR and LinearLR scale the current lr at epoch 0, in torch too)
     opt2 = make_ours()
-    opt2.load_state_dict(osd)
     sched2 = getattr(ours, name)(opt2, **_kwargs(kw))
+    opt2.load_state_dict(osd)
     sched2.load_state_dict(sd)
     assert run(sched2, opt2, range(8, 25)) == full
 
