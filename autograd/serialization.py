@@ -75,7 +75,7 @@ def _encode(obj: Any, arrays: dict, where: str) -> Any:
             node["requires_grad"] = bool(obj.requires_grad)
         return node
     if isinstance(obj, (list, tuple)):
-        return {"t": "tuple" if isinstance(obj, tuple) and type(obj) is tuple else "list",
+        return {"t": "tuple" if type(obj) is tuple else "list",  # a namedtuple comes back as a list
                 "v": [_encode(v, arrays, f"{where}[{i}]") for i, v in enumerate(obj)]}
     if isinstance(obj, dict):
         items = []
