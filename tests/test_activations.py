@@ -55,8 +55,8 @@ def test_functional_matches_torch(name, rng):
     xt = torch.tensor(xn, requires_grad=True)
     yt = theirs(xt)
     yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(y.numpy(), yt.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
     assert y.dtype == np.float64
 
 
@@ -84,8 +84,8 @@ def test_module_matches_torch(name, rng):
     ours(x).sum().backward()
     y = ours(Tensor(xn))
     theirs(xt).sum().backward()
-    np.testing.assert_allclose(y.data, theirs(torch.tensor(xn)).numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(y.numpy(), theirs(torch.tensor(xn)).numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("num_parameters,shape", [(1, (4, 3)), (3, (2, 3, 5, 5)), (3, (4, 3)), (1, (6,))])
@@ -102,9 +102,9 @@ def test_prelu_matches_torch_with_weight_gradient(num_parameters, shape, rng):
     y, yt = ours(x), theirs(xt)
     y.backward(g)
     yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-10)
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-10)
-    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(y.numpy(), yt.detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(ours.weight.grad.numpy(), theirs.weight.grad.numpy(), rtol=1e-10)
     assert [n for n, _ in ours.named_parameters()] == ["weight"]
 
 
@@ -116,26 +116,26 @@ def test_prelu_wrong_channel_count():
 def test_heaviside_values_and_zero_gradient():
     x = Tensor(np.array([-2.0, -0.0, 0.0, 1e-9, 3.0]), requires_grad=True)
     y = F.heaviside(x)
-    np.testing.assert_array_equal(y.data, [0, 0.5, 0.5, 1, 1])
+    np.testing.assert_array_equal(y.numpy(), [0, 0.5, 0.5, 1, 1])
     half = torch.tensor(0.5, dtype=torch.float64)
-    np.testing.assert_array_equal(y.data, torch.heaviside(torch.tensor(x.data), half).numpy())
+    np.testing.assert_array_equal(y.numpy(), torch.heaviside(torch.tensor(x.numpy()), half).numpy())
     (y * 3.0).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.zeros(5))
+    np.testing.assert_array_equal(x.grad.numpy(), np.zeros(5))
     assert nn.Heaviside()(x).requires_grad  # on the graph (viz shows it), but the gradient is zero
 
 
 def test_sign_values_and_zero_gradient():
     x = Tensor(np.array([-2.0, 0.0, 3.0]), requires_grad=True)
     y = nn.Sign()(x)
-    np.testing.assert_array_equal(y.data, [-1, 0, 1])
+    np.testing.assert_array_equal(y.numpy(), [-1, 0, 1])
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.zeros(3))
+    np.testing.assert_array_equal(x.grad.numpy(), np.zeros(3))
 
 
 def test_piecewise_linear_is_the_lectures_ramp():
     x = Tensor(np.array([-1.0, -0.5, -0.25, 0.0, 0.25, 0.5, 2.0]))
-    np.testing.assert_allclose(nn.PiecewiseLinear()(x).data, [0, 0, 0.25, 0.5, 0.75, 1, 1])
-    np.testing.assert_allclose(nn.Hardtanh()(x).data, [-1, -0.5, -0.25, 0, 0.25, 0.5, 1])
+    np.testing.assert_allclose(nn.PiecewiseLinear()(x).numpy(), [0, 0, 0.25, 0.5, 0.75, 1, 1])
+    np.testing.assert_allclose(nn.Hardtanh()(x).numpy(), [-1, -0.5, -0.25, 0, 0.25, 0.5, 1])
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -146,10 +146,10 @@ def test_softplus_is_stable_for_large_inputs(dtype):
     y.sum().backward()
     xt = torch.tensor(xn, requires_grad=True)
     TF.softplus(xt).sum().backward()
-    assert np.isfinite(y.data).all() and np.isfinite(x.grad.data).all()
+    assert np.isfinite(y.numpy()).all() and np.isfinite(x.grad.numpy()).all()
     tol = 1e-6 if dtype == np.float32 else 1e-12
-    np.testing.assert_allclose(y.data, TF.softplus(torch.tensor(xn)).numpy(), rtol=tol, atol=tol)
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(y.numpy(), TF.softplus(torch.tensor(xn)).numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=tol, atol=tol)
     assert y.dtype == dtype
 
 
@@ -159,8 +159,8 @@ def test_extreme_inputs_stay_finite():
         x = Tensor(xn, requires_grad=True)
         y = cls()(x)
         y.sum().backward()
-        assert np.isfinite(y.data).all(), name
-        assert np.isfinite(x.grad.data).all(), name
+        assert np.isfinite(y.numpy()).all(), name
+        assert np.isfinite(x.grad.numpy()).all(), name
 
 
 def test_registry_lists_the_whole_table():

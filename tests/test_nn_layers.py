@@ -18,9 +18,8 @@ def _copy_to_torch(ours, theirs):
     with torch.no_grad():
         for (n, p), (tn, tp) in zip(ours.named_parameters(), theirs.named_parameters()):
             assert n == tn
-            tp.copy_(torch.tensor(p.data.astype(np.float64)))
-    for p in ours.parameters():
-        p.data = p.data.astype(np.float64)
+            tp.copy_(torch.tensor(p.numpy().astype(np.float64)))
+    ours.double()
 
 
 def _check_against_torch(ours, theirs, xn, rng, rtol=1e-10):
@@ -31,10 +30,10 @@ def _check_against_torch(ours, theirs, xn, rng, rtol=1e-10):
     g = rng.standard_normal(y.shape)
     y.backward(g)
     yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=rtol, atol=1e-12)
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(y.numpy(), yt.detach().numpy(), rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=rtol, atol=1e-12)
     for (n, p), (_, tp) in zip(ours.named_parameters(), theirs.named_parameters()):
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=rtol, atol=1e-12, err_msg=n)
+        np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), rtol=rtol, atol=1e-12, err_msg=n)
 
 
 @pytest.mark.parametrize("bias", [True, False])
@@ -50,18 +49,18 @@ def test_linear_shapes_names_and_default_init():
     assert lin.weight.dtype == np.float32 and lin.weight.requires_grad
     assert [n for n, _ in lin.named_parameters()] == ["weight", "bias"]
     bound = 1 / math.sqrt(50)  # kaiming_uniform(a=√5) gives U(±1/√fan_in), like the bias
-    assert np.abs(lin.weight.data).max() <= bound and np.abs(lin.bias.data).max() <= bound
-    assert np.abs(lin.weight.data).max() > 0.9 * bound  # really spread over the interval
+    assert np.abs(lin.weight.numpy()).max() <= bound and np.abs(lin.bias.numpy()).max() <= bound
+    assert np.abs(lin.weight.numpy()).max() > 0.9 * bound  # really spread over the interval
     assert [n for n, _ in nn.Linear(2, 2, bias=False).named_parameters()] == ["weight"]
     assert nn.Linear(2, 2, bias=False).bias is None
 
 
 def test_init_is_seeded_by_the_one_generator():
     autograd.manual_seed(7)
-    a = nn.Linear(6, 4).weight.data.copy()
+    a = nn.Linear(6, 4).weight.numpy().copy()
     autograd.manual_seed(7)
-    b = nn.Linear(6, 4).weight.data.copy()
-    c = nn.Linear(6, 4).weight.data.copy()
+    b = nn.Linear(6, 4).weight.numpy().copy()
+    c = nn.Linear(6, 4).weight.numpy().copy()
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(b, c)
 
@@ -90,7 +89,7 @@ def test_identity_and_flatten(rng):
 
 def test_functional_linear(rng):
     x, w, b = rng.standard_normal((3, 4)), rng.standard_normal((2, 4)), rng.standard_normal(2)
-    np.testing.assert_allclose(nn.functional.linear(Tensor(x), Tensor(w), Tensor(b)).data, x @ w.T + b)
+    np.testing.assert_allclose(nn.functional.linear(Tensor(x), Tensor(w), Tensor(b)).numpy(), x @ w.T + b)
 
 
 # ---- nn.init ----------------------------------------------------------------------------------
@@ -117,22 +116,22 @@ def test_init_distributions(shape):
     ]
     for fn, kw, std, uniform in cases:
         assert fn(t, **kw) is t
-        assert t.data.std() == pytest.approx(std, rel=0.1), fn.__name__
+        assert t.numpy().std() == pytest.approx(std, rel=0.1), fn.__name__
         if uniform:
-            assert np.abs(t.data).max() <= math.sqrt(3) * std * (1 + 1e-9)
+            assert np.abs(t.numpy()).max() <= math.sqrt(3) * std * (1 + 1e-9)
     nn.init.normal_(t, 3.0, 0.5)
-    assert t.data.mean() == pytest.approx(3.0, abs=0.1) and t.data.std() == pytest.approx(0.5, rel=0.1)
+    assert t.numpy().mean() == pytest.approx(3.0, abs=0.1) and t.numpy().std() == pytest.approx(0.5, rel=0.1)
     nn.init.uniform_(t, -2, -1)
-    assert t.data.min() >= -2 and t.data.max() <= -1
-    np.testing.assert_array_equal(nn.init.constant_(t, 0.3).data, 0.3)
-    np.testing.assert_array_equal(nn.init.ones_(t).data, 1)
-    np.testing.assert_array_equal(nn.init.zeros_(t).data, 0)
+    assert t.numpy().min() >= -2 and t.numpy().max() <= -1
+    np.testing.assert_array_equal(nn.init.constant_(t, 0.3).numpy(), 0.3)
+    np.testing.assert_array_equal(nn.init.ones_(t).numpy(), 1)
+    np.testing.assert_array_equal(nn.init.zeros_(t).numpy(), 0)
 
 
 def test_init_keeps_dtype_and_rejects_vectors_for_fans():
     p = nn.Parameter(np.zeros((3, 2), dtype=np.float32))
     nn.init.xavier_uniform_(p)
-    assert p.data.dtype == np.float32 and p.data.any()
+    assert p.numpy().dtype == np.float32 and p.numpy().any()
     with pytest.raises(ValueError, match="at least 2 dimensions"):
         nn.init.kaiming_uniform_(Tensor(np.zeros(5)))
     with pytest.raises(ValueError, match="mode"):
@@ -176,16 +175,14 @@ def test_mlp_dropout_and_batchnorm_options():
     x = Tensor(np.random.default_rng(0).standard_normal((16, 4)))
     assert m(x).shape == (16, 2)
     m.eval()
-    np.testing.assert_allclose(m(x).data, m(x).data)  # deterministic in eval mode
+    np.testing.assert_allclose(m(x).numpy(), m(x).numpy())  # deterministic in eval mode
     assert any("running_mean" in k for k in m.state_dict())
 
 
 def test_gradcheck_tiny_linear_and_mlp(rng):
     lin = nn.Linear(3, 2)
     mlp = nn.MLP([3, 4, 2], activation="tanh")
-    for m in (lin, mlp):
-        for p in m.parameters():
-            p.data = p.data.astype(np.float64)
+    lin.double(), mlp.double()
     x = Tensor(rng.standard_normal((4, 3)), requires_grad=True)
     assert autograd.gradcheck(lambda x, w, b: nn.functional.linear(x, w, b), [x, lin.weight, lin.bias])
     # gradcheck perturbs its inputs in place, so passing the parameters checks the MLP's own gradients
@@ -201,7 +198,7 @@ def test_perceptron_rule_learns_and(rng):
         if p.perceptron_rule_step(x, y, lr=0.1) == 0:
             break
     np.testing.assert_array_equal(p.predict(x), y)
-    np.testing.assert_array_equal(p(Tensor(x)).data, y)  # Heaviside output
+    np.testing.assert_array_equal(p(Tensor(x)).numpy(), y)  # Heaviside output
     assert p.perceptron_rule_step(x, y, lr=0.1) == 0
     with pytest.raises(ValueError, match="0 or 1"):
         p.perceptron_rule_step(x, np.array([0, 2, 0, 1]))
@@ -214,7 +211,7 @@ def test_perceptron_step_has_no_gradient_but_the_sigmoid_variant_trains():
     y = Tensor(np.array([0, 0, 0, 1], dtype=np.float32))
     hard = nn.Perceptron(2)
     nn.functional.mse_loss(hard(x), y).backward()
-    assert not hard.weight.grad.data.any() and not hard.bias.grad.data.any()
+    assert not hard.weight.grad.numpy().any() and not hard.bias.grad.numpy().any()
     soft = nn.Perceptron(2, differentiable=True)
     losses = []
     for _ in range(300):
@@ -223,20 +220,20 @@ def test_perceptron_step_has_no_gradient_but_the_sigmoid_variant_trains():
         loss.backward()
         losses.append(loss.item())
         for prm in soft.parameters():
-            prm.data -= 1.0 * prm.grad.data
+            prm.numpy()[...] -= 1.0 * prm.grad.numpy()
     assert losses[-1] < 0.5 * losses[0]
     np.testing.assert_array_equal(soft.predict(x), [0, 0, 0, 1])
 
 
 def test_perceptron_rule_is_the_classic_update():
     p = nn.Perceptron(3)
-    p.weight.data[...] = [[0.5, -1.0, 0.0]]
-    p.bias.data[...] = [0.0]
+    p.weight.numpy()[...] = [[0.5, -1.0, 0.0]]
+    p.bias.numpy()[...] = [0.0]
     x, y = np.array([[1.0, 1.0, 2.0]]), np.array([1])  # z = -0.5, so ŷ = 0 and the error is 1
     assert p.perceptron_rule_step(x, y, lr=0.1) == 1
-    np.testing.assert_allclose(p.weight.data, [[0.6, -0.9, 0.2]], rtol=1e-6)
-    np.testing.assert_allclose(p.bias.data, [0.1], rtol=1e-6)
-    p.weight.data[...] = 0
-    p.bias.data[...] = 0  # z = 0: H(0) = ½, so the update is half a step
+    np.testing.assert_allclose(p.weight.numpy(), [[0.6, -0.9, 0.2]], rtol=1e-6)
+    np.testing.assert_allclose(p.bias.numpy(), [0.1], rtol=1e-6)
+    p.weight.numpy()[...] = 0
+    p.bias.numpy()[...] = 0  # z = 0: H(0) = ½, so the update is half a step
     p.perceptron_rule_step(x, np.array([0]), lr=1.0)
-    np.testing.assert_allclose(p.weight.data, [[-0.5, -0.5, -1.0]])
+    np.testing.assert_allclose(p.weight.numpy(), [[-0.5, -0.5, -1.0]])

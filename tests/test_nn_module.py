@@ -130,7 +130,7 @@ def test_buffers_and_state_dict():
                         "blocks.0.fc.bias", "blocks.1.count", "blocks.1.fc.weight", "blocks.1.fc.bias",
                         "heads.a.weight", "heads.a.bias", "heads.b.1.weight", "heads.b.1.bias"]
     assert all(not v.requires_grad for v in sd.values())
-    assert sd["stem.weight"].data is net.stem.weight.data  # detached views, as PyTorch's
+    assert sd["stem.weight"].numpy() is net.stem.weight.numpy()  # detached views, as PyTorch's
     net.blocks[0].count = Tensor(np.array(5))
     assert net.state_dict()["blocks.0.count"].item() == 5
     with pytest.raises(TypeError, match="buffer 'count'"):
@@ -144,12 +144,12 @@ def test_load_state_dict_round_trip_in_place():
     assert res.missing_keys == [] and res.unexpected_keys == []
     assert b.stem.weight is w_obj  # copied in place, so optimizers keep their references
     x = Tensor(np.random.default_rng(0).standard_normal((2, 4)))
-    np.testing.assert_allclose(a(x).data, b(x).data)
+    np.testing.assert_allclose(a(x).numpy(), b(x).numpy())
     b.load_state_dict({k: v.numpy() for k, v in a.state_dict().items()})  # plain arrays work too
 
 
 def _snapshot(m):
-    return {k: v.data.copy() for k, v in m.state_dict().items()}
+    return {k: v.numpy().copy() for k, v in m.state_dict().items()}
 
 
 def test_load_state_dict_errors_leave_the_model_unchanged():
@@ -172,7 +172,7 @@ def test_load_state_dict_errors_leave_the_model_unchanged():
     assert all(np.array_equal(before[k], after[k]) for k in before)
     res = net.load_state_dict({**missing, "extra": np.zeros(1)}, strict=False)
     assert res.missing_keys == ["heads.a.bias"] and res.unexpected_keys == ["extra"]
-    assert np.all(net.stem.weight.data == 7.0)
+    assert np.all(net.stem.weight.numpy() == 7.0)
     with pytest.raises(ValueError, match="size mismatch"):  # shapes are checked even when not strict
         net.load_state_dict(bad, strict=False)
 
@@ -186,7 +186,7 @@ def test_train_eval_zero_grad_apply_requires_grad():
     net(Tensor(np.ones((2, 4)))).backward()
     assert all(p.grad is not None for p in net.parameters())
     net.zero_grad(set_to_none=False)
-    assert all(p.grad is not None and not p.grad.data.any() for p in net.parameters())
+    assert all(p.grad is not None and not p.grad.numpy().any() for p in net.parameters())
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
     seen = []
@@ -226,26 +226,26 @@ def test_forward_hooks():
     lin = nn.Linear(2, 2)
     calls = []
     h1 = lin.register_forward_pre_hook(lambda m, args: (args[0] * 2,))
-    h2 = lin.register_forward_hook(lambda m, args, out: calls.append((m, args[0].data.copy(), out.shape)))
+    h2 = lin.register_forward_hook(lambda m, args, out: calls.append((m, args[0].numpy().copy(), out.shape)))
     x = Tensor(np.ones((1, 2)))
     lin(x)
     assert calls[0][0] is lin and np.all(calls[0][1] == 2) and calls[0][2] == (1, 2)
     h3 = lin.register_forward_hook(lambda m, args, out: out * 0)
-    assert not lin(x).data.any()
+    assert not lin(x).numpy().any()
     for h in (h1, h2, h3):
         h.remove()
     h1.remove()  # idempotent
-    np.testing.assert_allclose(lin(x).data, (x @ lin.weight.T + lin.bias).data)
+    np.testing.assert_allclose(lin(x).numpy(), (x @ lin.weight.T + lin.bias).numpy())
     assert len(calls) == 2
     with lin.register_forward_pre_hook(lambda m, a: a[0] + 1):
-        assert not np.allclose(lin(x).data, lin.forward(x).data)
-    np.testing.assert_allclose(lin(x).data, lin.forward(x).data)
+        assert not np.allclose(lin(x).numpy(), lin.forward(x).numpy())
+    np.testing.assert_allclose(lin(x).numpy(), lin.forward(x).numpy())
 
 
 def test_backward_hook_sees_the_gradient_of_the_output():
     net = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
     got = {}
-    handles = [m.register_backward_hook(lambda m, g, i=i: got.__setitem__(i, g.data.copy()))
+    handles = [m.register_backward_hook(lambda m, g, i=i: got.__setitem__(i, g.numpy().copy()))
                for i, m in enumerate(net)]
     x = Tensor(np.random.default_rng(0).standard_normal((5, 3)))
     h0 = net[0](x)
@@ -254,15 +254,15 @@ def test_backward_hook_sees_the_gradient_of_the_output():
     h1.retain_grad()
     (net[2](h1) * 3).sum().backward()
     np.testing.assert_allclose(got[2], np.full((5, 1), 3.0))
-    np.testing.assert_allclose(got[1], h1.grad.data)
-    np.testing.assert_allclose(got[0], h0.grad.data)
+    np.testing.assert_allclose(got[1], h1.grad.numpy())
+    np.testing.assert_allclose(got[0], h0.grad.numpy())
     for h in handles:
         h.remove()
     # a hook may replace the gradient
     net.zero_grad()
     net[2].register_backward_hook(lambda m, g: g * 0)
     net(x).sum().backward()
-    assert not net[0].weight.grad.data.any()
+    assert not net[0].weight.grad.numpy().any()
 
 
 def test_sequential():
@@ -273,7 +273,7 @@ def test_sequential():
     assert isinstance(tail, nn.Sequential) and list(tail) == [b, c]
     assert [n for n, _ in tail.named_parameters()] == ["2.weight", "2.bias"]  # names kept, as PyTorch's
     x = Tensor(np.ones((4, 2)))
-    np.testing.assert_allclose(seq(x).data, c(b(a(x))).data)
+    np.testing.assert_allclose(seq(x).numpy(), c(b(a(x))).numpy())
     seq.append(nn.Sigmoid())
     assert len(seq) == 4 and isinstance(seq[3], nn.Sigmoid)
     del seq[1]
@@ -307,8 +307,8 @@ def test_deepcopy_is_independent():
     net = Net()
     twin = copy.deepcopy(net)
     assert [n for n, _ in twin.named_parameters()] == PARAM_NAMES
-    twin.stem.weight.data += 1
-    twin.blocks[0].count.data += 1
-    assert not np.allclose(twin.stem.weight.data, net.stem.weight.data)
+    twin.stem.weight.numpy()[...] += 1
+    twin.blocks[0].count.numpy()[...] += 1
+    assert not np.allclose(twin.stem.weight.numpy(), net.stem.weight.numpy())
     assert net.blocks[0].count.item() == 0
     assert isinstance(twin.stem.weight, nn.Parameter)
