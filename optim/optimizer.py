@@ -22,6 +22,19 @@ from autograd import Tensor, enable_grad
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
 
 
+class _Required:
+    """The default of a hyper-parameter every group must give (torch's ``optim.optimizer.required``)."""
+
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+    def __deepcopy__(self, memo: dict) -> "_Required":
+        return self
+
+
+required = _Required()
+
+
 def check_range(name: str, value: Any, low: float = 0.0, high: float | None = None,
                 high_open: bool = False) -> None:
     """Raise ``ValueError`` naming ``name`` unless ``low <= value`` (and ``value < / <= high``)."""
@@ -73,7 +86,8 @@ class Optimizer:
     def _check(self, group: dict[str, Any]) -> None:
         """Raise ``ValueError`` naming the first bad hyper-parameter of ``group``."""
         for name in self._nonnegative:
-            check_range(name, group[name])
+            if name in group and group[name] is not required:  # a custom optimizer may have no lr
+                check_range(name, group[name])
 
     def _init_state(self, p: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         """Fill the (empty) state of parameter array ``p`` before its first update."""
@@ -109,6 +123,8 @@ class Optimizer:
             raise ValueError("some parameters appear in more than one parameter group")
         group = {k: v for k, v in param_group.items() if k != "params"}
         for k, v in self.defaults.items():
+            if v is required and k not in group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {k}")
             group.setdefault(k, v)
         self._check(group)
         group["params"] = params
@@ -163,7 +179,7 @@ class Optimizer:
             packed = {k: (list(v) if isinstance(v, tuple) else v) for k, v in g.items() if k != "params"}
             packed["params"] = [index.setdefault(id(p), len(index)) for p in g["params"]]
             groups.append(packed)
-        state = {index[id(p)]: {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in s.items()}
+        state = {index[id(p)]: {k: _snapshot(v) for k, v in s.items()}
                  for p, s in self.state.items() if s and id(p) in index}
         return {"state": state, "param_groups": groups}
 
@@ -195,6 +211,11 @@ class Optimizer:
             if key not in self._scalar_state and value.dtype.kind == "f":
                 return np.array(value, dtype=p.dtype, copy=True)
             return value.copy()
+        if isinstance(value, Tensor):  # a custom optimizer's state, kept as Tensors the torch way
+            arr = value.numpy()
+            if key not in self._scalar_state and arr.dtype.kind == "f" and arr.shape == p.shape:
+                arr = arr.astype(p.dtype, copy=False)
+            return Tensor(arr.copy(), dtype=arr.dtype)
         return copy.deepcopy(value)
 
     # ---- helpers for subclasses ---------------------------------------------------------
@@ -220,6 +241,15 @@ class Optimizer:
             np.multiply(p, wd, out=out)
             out += g  # torch: grad.add(param, alpha=weight_decay)
         return out
+
+
+def _snapshot(value: Any) -> Any:
+    """A copy of one state value for ``state_dict()``: arrays and Tensors copied, plain values as they are."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, Tensor):
+        return Tensor(value.numpy().copy(), dtype=value.dtype)
+    return value
 
 
 def lerp_(a: np.ndarray, b: np.ndarray, w: float, tmp: np.ndarray) -> None:
