@@ -9,6 +9,7 @@ from .tensor import Tensor, as_tensor  # noqa: F401
 from . import ops  # noqa: F401  (registers every primitive)
 from . import functional
 from . import tensor_methods  # noqa: F401  (binds operators and methods onto Tensor)
+from . import inplace as _inplace
 from .functional import (  # noqa: F401
     abs, add, argmax, argmin, astype, broadcast_to, cat, clamp, clip, concatenate, cos, divide, exp, expand_dims,
     flatten, getitem, linear, log, log_softmax, logsumexp, matmul, max, maximum, mean, min, minimum, multiply,
@@ -28,4 +29,5 @@ from .trace import BackwardRecorder, Tracer, tracing  # noqa: F401
 from .function import Function, REGISTRY, register  # noqa: F401
 
 _vjp_helpers.F = functional
+_inplace.bind()
 float32, float64, int32, int64, bool_ = _np.float32, _np.float64, _np.int32, _np.int64, _np.bool_

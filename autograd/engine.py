@@ -16,6 +16,7 @@ import numpy as np
 from .function import FREED, Leaf, freed_error
 from .mode import STATE, set_grad_enabled
 from .tensor import Tensor
+from .versions import check_saved, mark_written
 
 _SEQ = attrgetter("seq")
 
@@ -46,12 +47,12 @@ def _leading_to(order: list, targets) -> list:
 def _seed(t: Tensor, g, create_graph: bool, op: str):
     """The starting gradient for output ``t``: ones for a scalar, or the one given."""
     if g is None:
-        if t.data.size != 1:
+        if t._data.size != 1:
             raise RuntimeError(f"{op}: the output has shape {t.shape}, so backward needs a gradient of that "
                                "shape (gradient=...); only a one-element (scalar) output gets an implicit 1")
-        g = np.ones_like(t.data)
+        g = np.ones_like(t.numpy())
     elif isinstance(g, Tensor):
-        g = g if create_graph else g.data
+        g = g if create_graph else g.numpy()
     else:
         g = np.asarray(g, dtype=t.dtype)
     if g.shape != t.shape:
@@ -71,12 +72,14 @@ def _accumulate_leaf(t: Tensor, g, create_graph: bool, shared: set) -> None:
                 and id(g) not in shared):
             shared.add(id(g))  # adopted: a second adopter must copy
         else:
-            g = np.array(g, dtype=t.data.dtype, copy=True)
+            g = np.array(g, dtype=t.dtype, copy=True)
         t.grad = Tensor._wrap(g, None, False)
     elif t.grad.requires_grad or t.grad.shape != g.shape:
-        t.grad = Tensor._wrap(t.grad.data + g, None, False)
+        t.grad = Tensor._wrap(t.grad.numpy() + g, None, False)
     else:
-        t.grad.data += g
+        acc = t.grad.numpy()
+        acc += g
+        mark_written(acc)  # as torch bumps .grad's version: a graph that saved it is now stale
 
 
 def _run_hooks(node, g, create_graph: bool):
@@ -88,7 +91,7 @@ def _run_hooks(node, g, create_graph: bool):
             if r.shape != gt.shape:
                 raise ValueError(f"hook {getattr(hook, '__name__', hook)!r} returned a gradient of shape "
                                  f"{r.shape} for a tensor of shape {gt.shape}")
-            g = r if create_graph else r.data
+            g = r if create_graph else r.numpy()
     return g
 
 
@@ -130,6 +133,7 @@ def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture, shared
         order = _leading_to(order, capture)
     anomaly = STATE.anomaly
     tracers = STATE.tracers
+    last_write = STATE.last_write
     observed = bool(tracers) or capture is not None
     pop, get = pending.pop, pending.get
     with set_grad_enabled(create_graph):
@@ -150,6 +154,8 @@ def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture, shared
                     if t is not None:
                         _accumulate_leaf(t, g, create_graph, shared)
                 continue
+            if node.seq < last_write:
+                check_saved(node)  # an array it saved may have been written in place since
             if create_graph:
                 out, xs = node.saved_as_tensors()
             else:

@@ -130,7 +130,7 @@ class Function(Node):
             return _apply_checked(fn, args, datas, kwargs, req)
         out = fn.forward(*datas, **kwargs)
         if type(out) is not np.ndarray and not isinstance(out, np.generic):
-            out = np.asarray(out)  # NOTE: NumPy scalars from 0-d arithmetic stay scalars (Tensor.data)
+            out = np.asarray(out)  # NOTE: NumPy scalars from 0-d arithmetic stay scalars (Tensor.numpy)
         if not req or not state.grad_enabled or not cls.differentiable:
             return _wrap(out, None, False)
         parents = tuple([(a._node or _leaf(a)) if isinstance(a, Tensor) else None for a in args])

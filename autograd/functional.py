@@ -113,7 +113,7 @@ def minimum(a, b) -> Tensor:
 
 def where(cond, a, b) -> Tensor:
     """Pick ``a`` where ``cond`` is true, else ``b``; ``cond`` is a boolean constant."""
-    c = cond.data if isinstance(cond, Tensor) else np.asarray(cond)
+    c = cond.numpy() if isinstance(cond, Tensor) else np.asarray(cond)
     if c.dtype != bool:
         raise TypeError(f"where: the condition must be boolean, got dtype {c.dtype}")
     return E.Where.apply(c, a, b)
@@ -133,16 +133,16 @@ def astype(x, dtype) -> Tensor:
     """Cast; to a floating dtype the gradient flows (cast back), to integers it stops."""
     dt = np.dtype(dtype)
     x = as_tensor(x)
-    if dt == x.data.dtype:
+    if dt == x.dtype:
         return x
     if dt.kind != "f":
-        return Tensor._wrap(x.data.astype(dt), None, False)
+        return Tensor._wrap(x.numpy().astype(dt), None, False)
     return E.Cast.apply(x, dtype=dt)
 
 
 def sign(x) -> Tensor:
     """Non-differentiable sign (-1, 0, 1)."""
-    return Tensor._wrap(np.sign(as_tensor(x).data), None, False)
+    return Tensor._wrap(np.sign(as_tensor(x).numpy()), None, False)
 
 
 # ---- reductions --------------------------------------------------------------------------
@@ -196,11 +196,11 @@ def std(x, axis=None, keepdims=False, *, dim=None, keepdim=None, correction: int
 
 
 def argmax(x, axis=None, keepdims=False) -> Tensor:
-    return Tensor._wrap(np.asarray(np.argmax(as_tensor(x).data, axis=axis, keepdims=keepdims)), None, False)
+    return Tensor._wrap(np.asarray(np.argmax(as_tensor(x).numpy(), axis=axis, keepdims=keepdims)), None, False)
 
 
 def argmin(x, axis=None, keepdims=False) -> Tensor:
-    return Tensor._wrap(np.asarray(np.argmin(as_tensor(x).data, axis=axis, keepdims=keepdims)), None, False)
+    return Tensor._wrap(np.asarray(np.argmin(as_tensor(x).numpy(), axis=axis, keepdims=keepdims)), None, False)
 
 
 # ---- shape -------------------------------------------------------------------------------
@@ -314,8 +314,8 @@ def logsumexp(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor
 
 # ---- constructors --------------------------------------------------------------------------
 def zeros_like(x, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.zeros_like(as_tensor(x).data), requires_grad=requires_grad)
+    return Tensor(np.zeros_like(as_tensor(x).numpy()), requires_grad=requires_grad)
 
 
 def ones_like(x, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.ones_like(as_tensor(x).data), requires_grad=requires_grad)
+    return Tensor(np.ones_like(as_tensor(x).numpy()), requires_grad=requires_grad)

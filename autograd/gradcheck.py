@@ -21,7 +21,7 @@ def _outputs(out) -> list[Tensor]:
 def _projected(fn: Callable, inputs, vs) -> float:
     """sum_k <v_k, fn(inputs)_k> as a Python float (grad mode stays on: fn may itself take gradients)."""
     outs = _outputs(fn(*inputs))
-    return float(sum(np.sum(v * o.data) for v, o in zip(vs, outs)))
+    return float(sum(np.sum(v * o.numpy()) for v, o in zip(vs, outs)))
 
 
 def gradcheck(fn: Callable, inputs: Sequence, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
@@ -54,12 +54,12 @@ def gradcheck(fn: Callable, inputs: Sequence, eps: float = 1e-6, atol: float = 1
         analytic = (None,) * len(wrt)
     for i, a in zip(wrt, analytic):
         x = inputs[i]
-        a = np.zeros(x.shape) if a is None else a.data
+        a = np.zeros(x.shape) if a is None else a.numpy()
         numeric = np.zeros(x.shape)
-        saved = x.data
+        saved = x.numpy()
         x.data = saved.copy()
         try:
-            flat = x.data.reshape(-1)
+            flat = x.numpy().reshape(-1)
             for k in range(flat.size):
                 v0 = flat[k]
                 flat[k] = v0 + eps

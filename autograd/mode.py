@@ -12,7 +12,7 @@ import numpy as np
 
 
 class _State:
-    __slots__ = ("grad_enabled", "scope", "anomaly", "tracers", "rng")
+    __slots__ = ("grad_enabled", "scope", "anomaly", "tracers", "rng", "last_write")
 
     def __init__(self) -> None:
         self.grad_enabled = True
@@ -20,6 +20,7 @@ class _State:
         self.anomaly = False
         self.tracers: list = []  # objects with on_forward(node) / on_backward(node, grad)
         self.rng = np.random.default_rng()
+        self.last_write = -1     # creation counter of the latest in-place write (versions.py)
 
 
 STATE = _State()

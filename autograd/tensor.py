@@ -8,7 +8,6 @@ import numpy as np
 
 from . import function
 from .hooks import RemovableHandle
-from .mode import STATE
 
 _FLOAT_KINDS = "f"
 _OK_KINDS = "biuf"
@@ -19,7 +18,7 @@ def _to_array(data: Any, dtype, infer: bool = False) -> np.ndarray:
     become float32, as ``torch.Tensor(...)`` makes them; with ``infer`` (``autograd.tensor``, like
     ``torch.tensor``) ints become int64 and bools stay bool."""
     if isinstance(data, Tensor):
-        arr = data.data
+        arr = data.numpy()
     elif isinstance(data, np.ndarray):
         arr = data
     elif isinstance(data, np.generic):
@@ -61,7 +60,6 @@ class Tensor:
     """A NumPy array that can record the graph of the primitive ops applied to it."""
 
     __slots__ = ("_data", "grad", "requires_grad", "_node", "name", "__weakref__")
-    __array_ufunc__ = None  # make `ndarray * Tensor` defer to Tensor.__rmul__
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype=None, name: str | None = None,
                  _infer: bool = False) -> None:
@@ -85,17 +83,26 @@ class Tensor:
 
     # ---- attributes -------------------------------------------------------------------
     @property
-    def data(self) -> np.ndarray:
-        """The NumPy array. NOTE: a 0-d result is kept internally as a NumPy scalar (7x cheaper
-        arithmetic than a 0-d array: the scalar mode's whole cost) and becomes a 0-d array here."""
-        d = self._data
-        if type(d) is not np.ndarray:
-            d = self._data = np.asarray(d)
-        return d
+    def data(self) -> "Tensor":
+        """This tensor's values as a new Tensor that shares its memory and is cut from the graph
+        (PyTorch's ``.data``: ``p.data.sub_(lr * p.grad)``, ``w.data.normal_(0, 0.02)``); ``.numpy()``
+        gives the NumPy array itself."""
+        return Tensor._wrap(self.numpy(), None, False)
 
     @data.setter
     def data(self, value) -> None:
-        self._data = value if isinstance(value, np.ndarray) else np.asarray(value)
+        """``p.data = t`` makes this tensor use ``t``'s values (a Tensor or anything NumPy takes)."""
+        self._data = value.numpy() if isinstance(value, Tensor) else np.asarray(value)
+
+    def numpy(self, force: bool = False) -> np.ndarray:
+        """The NumPy array behind this tensor: no copy, writes show in the tensor (``force=True`` copies).
+
+        NOTE: a 0-d result is kept internally as a NumPy scalar (7x cheaper arithmetic than a 0-d
+        array: the scalar mode's whole cost) and becomes a 0-d array here."""
+        d = self._data
+        if type(d) is not np.ndarray:
+            d = self._data = np.asarray(d)
+        return d.copy() if force else d
 
     shape = property(lambda self: self._data.shape)
     dtype = property(lambda self: self._data.dtype)
@@ -106,15 +113,6 @@ class Tensor:
         """The number of elements (NumPy's ``.size``); also callable as PyTorch's ``.size()`` / ``.size(dim)``."""
         return _Size(self._data.size, self._data.shape)
 
-    def zero_(self) -> "Tensor":
-        """Fill with zeros in place (``p.grad.zero_()``); not on a tensor that records a graph."""
-        return self.fill_(0)
-
-    def fill_(self, value) -> "Tensor":
-        """Fill with ``value`` in place; not on a tensor that requires grad while grad mode is on."""
-        self[...] = value
-        return self
-
     @property
     def is_leaf(self) -> bool:
         return self._node is None or self._node.is_leaf
@@ -124,23 +122,28 @@ class Tensor:
         """The node that made this tensor (None for leaves), like PyTorch's ``grad_fn``."""
         return None if self.is_leaf else self._node
 
-    def item(self):
-        if self.data.size != 1:
+    def item(self) -> Any:
+        """The one value as a Python number."""
+        d = self._data
+        if d.size != 1:
             raise ValueError(f"item: only a tensor with one element can be converted to a Python number, "
                              f"this one has shape {self.shape}")
-        return self.data.item()
-
-    def numpy(self) -> np.ndarray:
-        return self.data
+        return d.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self.numpy().tolist()
 
     def detach(self) -> "Tensor":
-        return Tensor._wrap(self.data, None, False)
+        """The same values (shared memory), cut from the graph."""
+        return Tensor._wrap(self.numpy(), None, False)
+
+    def detach_(self) -> "Tensor":
+        """Cut this tensor from the graph: it becomes a leaf that does not require grad."""
+        self._node, self.requires_grad = None, False
+        return self
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
-        if requires_grad and self.data.dtype.kind not in _FLOAT_KINDS:
+        if requires_grad and self.numpy().dtype.kind not in _FLOAT_KINDS:
             raise TypeError(f"requires_grad: only floating-point tensors can require gradients; this one has "
                             f"dtype {self.dtype} (integer and bool tensors hold labels and indices)")
         if not self.is_leaf:
@@ -171,11 +174,11 @@ class Tensor:
 
     # ---- Python protocol ------------------------------------------------------------
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", precision=4, threshold=50,
+        body = np.array2string(self.numpy(), separator=", ", precision=4, threshold=50,
                                prefix="tensor(")
         extra = ""
-        if self.data.dtype not in (np.float32, np.int64, np.bool_):
-            extra += f", dtype={self.data.dtype}"
+        if self.numpy().dtype not in (np.float32, np.int64, np.bool_):
+            extra += f", dtype={self.numpy().dtype}"
         if self._node is not None and not self._node.is_leaf:
             extra += f", grad_fn=<{self._node.op}>"
         elif self.requires_grad:
@@ -183,15 +186,15 @@ class Tensor:
         return f"tensor({body}{extra})"
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self.numpy().ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self.numpy())
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
     def __bool__(self) -> bool:
-        return bool(self.data)
+        return bool(self.numpy())
 
     def __float__(self) -> float:
         return float(self.item())
@@ -200,32 +203,43 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self.numpy().dtype.kind not in "iub" or self.numpy().size != 1:
             raise TypeError("only a one-element integer tensor can be used as an index")
         return int(self.item())
 
+    def __array_ufunc__(self, ufunc, method: str, *inputs, **kwargs):
+        """NumPy ufuncs on Tensors: ``ndarray * x`` and ``np.exp(x)`` run tracegrad's op (recorded, a Tensor,
+        as ``torch.exp``); another ufunc computes on the arrays when no input requires grad (as torch's
+        ``__array__``), and raises, naming the tracegrad spelling, when one does (it would lose the gradient)."""
+        fn = _UFUNCS.get(ufunc.__name__) if method == "__call__" and not kwargs else None
+        if fn is not None:
+            return fn(*inputs)
+        tensors = [x for x in inputs + tuple(kwargs.get("out", ())) if isinstance(x, Tensor)]
+        if any(t.requires_grad for t in tensors):
+            raise TypeError(f"numpy.{ufunc.__name__}: a NumPy function cannot record the graph of a Tensor that "
+                            f"requires grad; use tracegrad's op (autograd.{ufunc.__name__}(x) or "
+                            f"x.{ufunc.__name__}(), torch's spelling), or apply NumPy to x.detach().numpy()")
+        if "out" in kwargs:
+            kwargs["out"] = tuple(o.numpy() if isinstance(o, Tensor) else o for o in kwargs["out"])
+        return getattr(ufunc, method)(*(x.numpy() if isinstance(x, Tensor) else x for x in inputs), **kwargs)
+
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self.numpy() if dtype is None else self.numpy().astype(dtype)
 
     __hash__ = object.__hash__
 
     def __deepcopy__(self, memo) -> "Tensor":
         """A new leaf with copied data (and grad): no link to the original's graph."""
-        t = Tensor._wrap(self.data.copy(), None, self.requires_grad)
+        t = Tensor._wrap(self.numpy().copy(), None, self.requires_grad)
         t.name = self.name
         if self.grad is not None:
-            t.grad = Tensor._wrap(self.grad.data.copy(), None, False)
+            t.grad = Tensor._wrap(self.grad.numpy().copy(), None, False)
         memo[id(self)] = t
         return t
 
-    def __setitem__(self, index, value) -> None:
-        if self.requires_grad and STATE.grad_enabled:
-            raise RuntimeError("setitem: in-place assignment into a tensor that requires grad is not "
-                               "recorded; use where() / concatenate(), or assign under no_grad()")
-        self.data[_index(index)] = value.data if isinstance(value, Tensor) else value
-
 
 _new = object.__new__
+_UFUNCS: dict[str, Callable] = {}  # NumPy ufunc name -> tracegrad function, filled by tensor_methods.py
 
 
 def _index(index):
@@ -233,7 +247,7 @@ def _index(index):
     if isinstance(index, tuple):
         return tuple(_index(i) for i in index)
     if isinstance(index, Tensor):
-        return index.data
+        return index.numpy()
     if isinstance(index, list):
         return np.asarray(index)
     return index

@@ -7,7 +7,7 @@ from . import functional as F
 from .engine import backward as _backward
 from .function import binary, unary
 from .ops import elementwise as E, linalg as L
-from .tensor import Tensor
+from .tensor import _UFUNCS, Tensor
 
 
 def _shape_args(shape) -> tuple:
@@ -17,9 +17,9 @@ def _shape_args(shape) -> tuple:
 
 def _compare(ufunc):
     def op(self, other):
-        other = other.data if isinstance(other, Tensor) else other
+        other = other.numpy() if isinstance(other, Tensor) else other
         try:
-            return Tensor._wrap(np.asarray(ufunc(self.data, other)), None, False)
+            return Tensor._wrap(np.asarray(ufunc(self.numpy(), other)), None, False)
         except ValueError:
             raise ValueError(f"{ufunc.__name__}: shapes {self.shape} and {np.shape(other)} cannot be broadcast "
                              "together; each dimension must match or be 1 (NumPy broadcasting)") from None
@@ -49,7 +49,7 @@ _METHODS = {
     "__lt__": _compare(np.less), "__le__": _compare(np.less_equal),
     "__gt__": _compare(np.greater), "__ge__": _compare(np.greater_equal),
     "__eq__": _compare(np.equal), "__ne__": _compare(np.not_equal),
-    "__invert__": lambda a: Tensor._wrap(np.logical_not(a.data) if a.dtype == bool else ~a.data, None, False),
+    "__invert__": lambda a: Tensor._wrap(np.logical_not(a.numpy()) if a.dtype == bool else ~a.numpy(), None, False),
     "__and__": _compare(np.logical_and), "__or__": _compare(np.logical_or),
     "T": property(lambda a: F.transpose(a)),
     "mT": property(lambda a: F.swapaxes(a, -1, -2)),
@@ -91,3 +91,13 @@ _METHODS["neg"] = _METHODS["__neg__"]
 
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)
+
+
+# NumPy ufuncs that run tracegrad's op on Tensors (np.exp(x), ndarray * x); see Tensor.__array_ufunc__
+_UFUNCS.update({
+    "add": F.add, "subtract": F.subtract, "multiply": F.multiply, "divide": F.divide, "true_divide": F.divide,
+    "power": F.power, "matmul": F.matmul, "maximum": F.maximum, "minimum": F.minimum, "negative": F.negative,
+    "exp": F.exp, "log": F.log, "sqrt": F.sqrt, "absolute": F.abs, "sin": F.sin, "cos": F.cos, "tanh": F.tanh,
+})
+for _uf in (np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal):
+    _UFUNCS[_uf.__name__] = lambda a, b, _uf=_uf: _compare(_uf)(F.as_tensor(a), b)

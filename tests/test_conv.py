@@ -59,9 +59,9 @@ def test_conv2d_module_matches_torch(shape, cout, k, s, p, d, g, bias, rng, torc
     ours = nn.Conv2d(shape[1], cout, k, stride=s, padding=p, dilation=d, groups=g, bias=bias, dtype=np.float64)
     ref = torch.nn.Conv2d(shape[1], cout, k, stride=s, padding=p, dilation=d, groups=g, bias=bias).double()
     with torch.no_grad():
-        ref.weight.copy_(torch.tensor(ours.weight.data))
+        ref.weight.copy_(torch.tensor(ours.weight.numpy()))
         if bias:
-            ref.bias.copy_(torch.tensor(ours.bias.data))
+            ref.bias.copy_(torch.tensor(ours.bias.numpy()))
     x = rng.standard_normal(shape)
     xt, xr = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     out, expect = ours(xt), ref(xr)

@@ -122,7 +122,7 @@ def test_scalar_base_pow_twice():
     x = _x(1.0, 2.0)
     for _ in range(2):
         (2.0 ** x + 3.0 ** x).sum().backward()
-    assert type(x.grad.data) is np.ndarray
+    assert type(x.grad.numpy()) is np.ndarray
     np.testing.assert_allclose(x.grad.data, 2 * (2.0 ** x.data * np.log(2) + 3.0 ** x.data * np.log(3)))
 
 

@@ -17,7 +17,7 @@ def test_hook_observes_gradient_without_changing_it():
     x = _x(1.0, 2.0, 3.0)
     y = x * x
     seen = []
-    y.register_hook(lambda g: seen.append(g.data.copy()))
+    y.register_hook(lambda g: seen.append(g.numpy().copy()))
     (y * _x(1.0, 10.0, 100.0, grad=False)).sum().backward()
     assert len(seen) == 1
     np.testing.assert_array_equal(seen[0], [1.0, 10.0, 100.0])
@@ -79,7 +79,7 @@ def test_retain_grad_on_non_leaf():
 def test_grad_accumulates_across_backward_calls():
     x = _x(1.0, 2.0)
     (x * x).sum().backward()
-    g1 = x.grad.data.copy()
+    g1 = x.grad.numpy().copy()
     (x * x * x).sum().backward()
     np.testing.assert_array_equal(x.grad.data, g1 + 3 * x.data ** 2)
     x.grad = None
@@ -107,7 +107,7 @@ def test_retain_graph_allows_a_second_backward():
     x = _x(1.0, 2.0)
     y = (x.exp() * x).sum()
     y.backward(retain_graph=True)
-    g = x.grad.data.copy()
+    g = x.grad.numpy().copy()
     y.backward()
     np.testing.assert_allclose(x.grad.data, 2 * g)
     np.testing.assert_allclose(g, np.exp(x.data) * (1 + x.data))
@@ -310,7 +310,7 @@ def test_weight_gradient_has_the_weights_memory_layout():
     W = Tensor(np.random.default_rng(0).standard_normal((5, 4)), requires_grad=True)
     x = Tensor(np.random.default_rng(1).standard_normal((3, 4)), requires_grad=True)
     (x @ W.T).tanh().sum().backward()
-    assert W.grad.data.flags.c_contiguous and x.grad.data.flags.c_contiguous
+    assert W.grad.numpy().flags.c_contiguous and x.grad.numpy().flags.c_contiguous
     expected = (1 - np.tanh(x.data @ W.data.T) ** 2).T @ x.data
     np.testing.assert_allclose(W.grad.data, expected)
 

@@ -33,7 +33,7 @@ def test_max_norm_matches_torch_renorm(rng):
     model = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3))
     for p in model.parameters():
         p.data = rng.standard_normal(p.shape) * 2
-    before = {n: p.data.copy() for n, p in model.named_parameters()}
+    before = {n: p.numpy().copy() for n, p in model.named_parameters()}
     nn.utils.max_norm_(model, 1.5)
     for n, p in model.named_parameters():
         if p.ndim < 2:
@@ -47,11 +47,11 @@ def test_max_norm_matches_torch_renorm(rng):
 def test_max_norm_conv_weights_and_dim(rng):
     torch = pytest.importorskip("torch")
     w = nn.Parameter(rng.standard_normal((4, 3, 2, 2)))
-    w0 = w.data.copy()
+    w0 = w.numpy().copy()
     nn.utils.max_norm_([w], 1.0)
     np.testing.assert_allclose(w.data, torch.renorm(torch.tensor(w0), 2, 0, 1.0).numpy(), rtol=1e-6)
     v = nn.Parameter(rng.standard_normal((4, 3)))
-    v0 = v.data.copy()
+    v0 = v.numpy().copy()
     nn.utils.max_norm_([v], 0.5, dim=1)
     np.testing.assert_allclose(v.data, torch.renorm(torch.tensor(v0), 2, 1, 0.5).numpy(), rtol=1e-6)
     small = nn.Parameter(np.full((2, 2), 0.01))
@@ -66,7 +66,7 @@ def test_max_norm_conv_weights_and_dim(rng):
 def test_clip_grad_norm_matches_torch(norm_type, max_norm, rng):
     torch = pytest.importorskip("torch")
     ps = _params(rng)
-    tps = [torch.tensor(p.data, requires_grad=True) for p in ps]
+    tps = [torch.tensor(p.numpy(), requires_grad=True) for p in ps]
     for p, tp in zip(ps, tps):
         g = rng.standard_normal(p.shape)
         p.grad = Tensor(g.copy())

@@ -12,7 +12,7 @@ import pytest
 
 import autograd
 from autograd import Tensor, REGISTRY
-from autograd.ops import conv as _C, norm as _N
+from autograd.ops import conv as _C, movement as _M, norm as _N
 
 
 @dataclass
@@ -71,6 +71,10 @@ SPECS: dict[str, list[Case]] = {
                 Case(lambda x: x[x.data > 0], [(4, 3)]), Case(lambda x: x[..., None, 1], [(2, 3)])],
     "ScatterAdd": [Case(lambda g: autograd.functional.M.ScatterAdd.apply(g, index=np.array([0, 2, 0]), shape=(4, 2)),
                         [(3, 2)])],
+    "IndexPut": [Case(lambda x, v: _M.IndexPut.apply(x, v, index=(slice(1, 3),)), [(4, 3), (3,)]),
+                 Case(lambda x, v: _M.IndexPut.apply(x, v, index=(np.array([0, 2]),)), [(3, 2), (2, 2)]),
+                 Case(lambda x, v: _M.IndexPut.apply(x, v, index=(1, 0)), [(2, 3), ()]),
+                 Case(lambda x, v: _M.IndexPut.apply(x, v, index=(0,)), [(2, 3), (1, 3)])],
     "Pad": [Case(lambda x: x.pad(((1, 0), (2, 1))), [(2, 3)]), Case(lambda x: x.pad(1, value=3.0), [(2,)])],
     "Concatenate": [Case(lambda a, b: autograd.concatenate([a, b, a], axis=1), [(2, 3), (2, 1)]),
                     Case(lambda a, b: autograd.stack([a, b]), [(3,), (3,)])],

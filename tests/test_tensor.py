@@ -14,7 +14,7 @@ def test_numpy_array_keeps_its_dtype_and_is_shared(dtype):
     a = np.zeros((2, 3), dtype=dtype)
     t = Tensor(a)
     assert t.dtype == dtype
-    assert t.data is a  # shared, not copied (like torch.from_numpy)
+    assert t.numpy() is a  # shared, not copied (like torch.from_numpy)
 
 
 @pytest.mark.parametrize("data", [2.0, [1.0, 2.5], [[1, 2.0], [3, 4]], 3, [1, 2, 3], True, [True, False]])

@@ -161,3 +161,39 @@ class Concatenate(Function):
         return tuple(g[lead + (slice(int(b[i]), int(b[i + 1])),)] for i in range(len(b) - 1))
 
 
+
+
+@register
+class IndexPut(Function):
+    """``x[index] = v`` out of place (``out = x.copy(); out[index] = v``): what ``x[i] = v`` records in a graph.
+
+    The gradient is ``g`` with the overwritten places zeroed for ``x``, and ``g[index]`` summed back to
+    ``v``'s shape for ``v``.
+    """
+    needs_inputs = False
+
+    def forward(self, x, v, index=None):
+        self.index, self.shape_v = index, np.shape(v)
+        out = np.array(x, copy=True)
+        try:
+            out[index] = v
+        except (IndexError, ValueError) as e:
+            raise type(e)(f"setitem: cannot assign a value of shape {np.shape(v)} to index {_show(index)} of a "
+                          f"tensor of shape {np.shape(x)}: {e}") from None
+        return out
+
+    def backward(self, g, out):
+        if is_array(g):
+            gx = g.copy()
+            gx[self.index] = 0
+        else:
+            gx = IndexPut.apply(g, 0.0, index=self.index)
+        gv = None
+        if self.needs(1):
+            picked = g[self.index]
+            n = len(self.shape_v)
+            if picked.ndim >= n:
+                gv = sum_to(picked, self.shape_v)
+            else:  # v had leading 1s that assignment drops
+                gv = picked.reshape((1,) * (n - picked.ndim) + picked.shape)
+        return gx, gv

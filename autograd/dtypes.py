@@ -1,0 +1,149 @@
+"""dtypes and devices with PyTorch's names, and PyTorch's type-promotion rule.
+
+A dtype is a NumPy dtype (``autograd.float32 is numpy.float32``), so NumPy and torch spellings mix freely.
+There is one device, the CPU: tracegrad computes with NumPy.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+DTYPES: dict[str, Any] = {
+    "float16": np.float16, "half": np.float16,
+    "float32": np.float32, "float": np.float32,
+    "float64": np.float64, "double": np.float64,
+    "uint8": np.uint8, "int8": np.int8,
+    "int16": np.int16, "short": np.int16,
+    "int32": np.int32, "int": np.int32,
+    "int64": np.int64, "long": np.int64,
+    "bool": np.bool_,
+}
+_DEFAULT = {0: np.dtype(np.bool_), 1: np.dtype(np.int64), 2: np.dtype(np.float32)}  # per category
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+_TORCH_NAMES = {np.dtype(v): k for k, v in DTYPES.items() if k.endswith(("8", "16", "32", "64")) or k == "bool"}
+
+
+def as_dtype(dtype, op: str = "dtype") -> np.dtype:
+    """A NumPy dtype from any spelling: ``autograd.float``, ``numpy.float32``, ``"float32"``, ``"torch.float32"``."""
+    if isinstance(dtype, str) and dtype.startswith("torch."):
+        dtype = dtype[6:]
+    if isinstance(dtype, str) and dtype in DTYPES:
+        dtype = DTYPES[dtype]
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{op}: {dtype!r} is not a dtype; expected one of autograd.float32, float64, int64, "
+                        "bool, ... (NumPy dtypes)") from None
+    if dt.kind not in _CATEGORY:
+        raise TypeError(f"{op}: dtype {dt} is not supported (bool, integer or floating point)")
+    return dt
+
+
+def torch_name(dtype) -> str:
+    """``torch.float32``-style name of a dtype, for messages."""
+    return "torch." + _TORCH_NAMES.get(np.dtype(dtype), str(dtype))
+
+
+def category(dtype) -> int:
+    """0 bool, 1 integer, 2 floating point (PyTorch's promotion categories)."""
+    return _CATEGORY[np.dtype(dtype).kind]
+
+
+def promote_types(a, b) -> np.dtype:
+    """PyTorch's ``promote_types``: within a category the wider type; across categories the higher
+    category's type (int64 with float32 is float32, where NumPy would say float64)."""
+    a, b = np.dtype(a), np.dtype(b)
+    if a == b:
+        return a
+    ca, cb = _CATEGORY[a.kind], _CATEGORY[b.kind]
+    if ca != cb:
+        return a if ca > cb else b
+    return np.promote_types(a, b)
+
+
+def result_type(*operands) -> np.dtype:
+    """PyTorch's ``result_type``: tensors with dimensions decide, then 0-d tensors of a higher category,
+    then Python scalars of a higher category (which give the default dtype: float32, int64, bool).
+
+    A Python scalar (or NumPy scalar) never widens a tensor: ``float32 tensor * 2.0`` is float32 and
+    ``int64 tensor * 2.5`` is float32, as in torch.
+    """
+    dim = zero = None
+    scalar = -1
+    for x in operands:
+        dt = getattr(x, "dtype", None)
+        if dt is None or isinstance(x, np.generic):
+            kind = "b" if isinstance(x, (bool, np.bool_)) else (
+                "f" if isinstance(x, (float, np.floating)) else "i")
+            scalar = max(scalar, _CATEGORY[kind])
+        elif x.ndim:
+            dim = dt if dim is None else promote_types(dim, dt)
+        else:
+            zero = dt if zero is None else promote_types(zero, dt)
+    r = dim
+    if zero is not None and (r is None or category(zero) > category(r)):
+        r = zero
+    if scalar >= 0 and (r is None or scalar > category(r)):
+        r = _DEFAULT[scalar]
+    return np.dtype(r)
+
+
+class device:  # noqa: N801 - PyTorch's name
+    """``autograd.device("cpu")``: the only device (tracegrad computes with NumPy on the CPU)."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: str = "cpu", index: int | None = None) -> None:  # noqa: A002 - torch's name
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        if not isinstance(type, str):
+            raise TypeError(f"device: expected a string such as 'cpu', got {type!r}")
+        name, _, idx = type.partition(":")
+        if name != "cpu":
+            raise RuntimeError(f"device {type!r} is not available: tracegrad computes with NumPy on the CPU, "
+                               "so the only device is 'cpu' (autograd.cuda.is_available() is False)")
+        self.type, self.index = "cpu", index if index is not None else (int(idx) if idx else None)
+
+    def __repr__(self) -> str:
+        return f"device(type='{self.type}')"
+
+    def __str__(self) -> str:
+        return self.type
+
+    def __eq__(self, other) -> bool:
+        try:
+            return device(other).type == self.type
+        except (TypeError, RuntimeError):
+            return False
+
+    def __hash__(self) -> int:
+        return hash(self.type)
+
+
+CPU = device("cpu")
+
+
+def check_device(dev, op: str = "device") -> None:
+    """Accept None, 'cpu', 'cpu:0' or a device; anything else raises, saying there is only the CPU."""
+    if dev is None or dev is CPU:
+        return
+    device(dev if isinstance(dev, (str, device)) else str(dev))
+
+
+class cuda:  # noqa: N801 - torch.cuda's spelling, as a namespace
+    """``autograd.cuda.is_available()`` is False: tracegrad has no GPU backend."""
+
+    @staticmethod
+    def is_available() -> bool:
+        return False
+
+    @staticmethod
+    def device_count() -> int:
+        return 0
+
+    @staticmethod
+    def manual_seed(seed: int) -> None:
+        """Nothing to seed (no GPU); accepted so torch programs run."""
+
+    manual_seed_all = manual_seed
