@@ -237,3 +237,34 @@ def test_perceptron_rule_is_the_classic_update():
     p.bias.numpy()[...] = 0  # z = 0: H(0) = ½, so the update is half a step
     p.perceptron_rule_step(x, np.array([0]), lr=1.0)
     np.testing.assert_allclose(p.weight.numpy(), [[-0.5, -0.5, -1.0]])
+
+
+def test_perceptron_fit_separable_reaches_zero_mistakes_and_stops(rng):
+    x = rng.standard_normal((60, 2))
+    y = (x @ np.array([2.0, -1.0]) + 0.3 > 0).astype(np.int64)
+    for shuffle in (False, True):
+        p = nn.Perceptron(2)
+        history = p.fit(x, y, epochs=200, shuffle=shuffle)
+        assert isinstance(history, list) and all(isinstance(h, int) for h in history)
+        assert history[-1] == 0 and 0 not in history[:-1] and len(history) < 200   # stopped at the first clean epoch
+        np.testing.assert_array_equal(p.predict(x), y)
+
+
+def test_perceptron_fit_never_separates_xor():
+    x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+    p = nn.Perceptron(2)
+    history = p.fit(Tensor(x), Tensor(np.array([0, 1, 1, 0])), epochs=50, lr=0.5)
+    assert len(history) == 50 and min(history) > 0
+
+
+def test_perceptron_fit_is_the_rule_step_repeated(rng):
+    x, y = rng.standard_normal((10, 3)), rng.integers(0, 2, 10)
+    a, b = nn.Perceptron(3), nn.Perceptron(3)
+    b.load_state_dict(a.state_dict())
+    history = a.fit(x, y, epochs=3, lr=0.1)
+    assert history == [b.perceptron_rule_step(x, y, lr=0.1) for _ in range(len(history))]
+    np.testing.assert_array_equal(a.weight.numpy(), b.weight.numpy())
+    with pytest.raises(ValueError, match="epochs must be a positive int"):
+        a.fit(x, y, epochs=0)
+    with pytest.raises(ValueError, match="10 samples but y has 9"):
+        a.fit(x, y[:9])
