@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from .dtypes import result_type
 from .vjp_helpers import ARRAYS
 from .mode import STATE
 
@@ -97,6 +98,8 @@ class Function(Node):
     differentiable: ClassVar[bool] = True
     requires_grad: ClassVar[bool] = True
     keeps_extra: ClassVar[bool] = False  # True when a subclass's free() does more (the engine then calls it)
+    promotes: ClassVar[int] = -1  # operands from this index on are cast to torch's result type (-1: none)
+    true_division: ClassVar[bool] = False  # integer operands give float32 (torch's true division)
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -124,6 +127,8 @@ class Function(Node):
                 datas.append(a.item())
             else:
                 datas.append(np.asarray(a))
+        if cls.promotes >= 0:
+            _promote_datas(cls, args, datas)
         fn = _new(cls)
         state = STATE
         if state.anomaly:
@@ -228,6 +233,12 @@ def binary(cls, a, b):
         return cls.apply(a, b)
     if STATE.anomaly:
         return cls.apply(a, b)
+    # torch's type promotion; the common case (same dtypes, or a float tensor with a Python number) is one test
+    if ta and tb:
+        if ad.dtype is not bd.dtype or cls.true_division and ad.dtype.kind != "f":
+            ad, bd = _promoted(cls, a, b, ad, bd)
+    elif (ta or tb) and ((ad if ta else bd).dtype.kind != "f" or type(bd if ta else ad) is np.ndarray):
+        ad, bd = _promoted(cls, a, b, ad, bd)
     fn = _new(cls)
     out = fn.forward(ad, bd)
     if type(out) is not np.ndarray and not isinstance(out, np.generic):
@@ -236,6 +247,35 @@ def binary(cls, a, b):
         return _wrap(out, None, False)
     parents = ((a._node or _leaf(a)) if ta else None, (b._node or _leaf(b)) if tb else None)
     return _record(cls, fn, out, parents, (ad, bd))
+
+
+def _promoted(cls, a, b, ad, bd):
+    """``ad``, ``bd`` cast to ``result_type(a, b)`` (float32 for integer true division)."""
+    dt = result_type(a, b)
+    if cls.true_division and dt.kind != "f":
+        dt = _FLOAT32
+    if getattr(ad, "dtype", dt) != dt:
+        ad = ad.astype(dt)
+    if getattr(bd, "dtype", dt) != dt:
+        bd = bd.astype(dt)
+    return ad, bd
+
+
+def _promote_datas(cls, args, datas: list) -> None:
+    """``apply``'s promotion: cast the array operands from ``cls.promotes`` on, in place in ``datas``."""
+    ops = [a for a in args[cls.promotes:] if a is not None]
+    if len(ops) < 2 and not cls.true_division:
+        return
+    dt = result_type(*ops)
+    if cls.true_division and dt.kind != "f":
+        dt = _FLOAT32
+    for i in range(cls.promotes, len(datas)):
+        d = datas[i]
+        if isinstance(d, ARRAYS) and d.dtype != dt:
+            datas[i] = d.astype(dt)
+
+
+_FLOAT32 = np.dtype(np.float32)
 
 
 def _leaf(a):

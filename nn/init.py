@@ -1,4 +1,4 @@
-"""Initialisers with PyTorch's formulas, in place on ``.data``, drawing from ``autograd.default_generator()``."""
+"""Initialisers with PyTorch's formulas, in place, drawing from ``autograd.default_generator()``."""
 from __future__ import annotations
 
 import math
@@ -54,7 +54,7 @@ def _fan(t: Tensor, mode: str, op: str) -> int:
 def _fill(t: Tensor, values) -> Tensor:
     if not isinstance(t, Tensor):
         raise TypeError(f"nn.init: expected a Tensor, got {type(t).__name__}")
-    t.data[...] = values
+    t.numpy()[...] = values
     return t
 
 

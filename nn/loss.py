@@ -31,7 +31,7 @@ class _WeightedLoss(_Loss):
     def __init__(self, weight: Any = None, reduction: str = "mean") -> None:
         super().__init__(reduction)
         self.register_buffer("weight", None if weight is None else Tensor(np.asarray(
-            weight.data if isinstance(weight, Tensor) else weight)))
+            weight.numpy() if isinstance(weight, Tensor) else weight)))
 
 
 class CrossEntropyLoss(_WeightedLoss):
@@ -79,7 +79,7 @@ class BCEWithLogitsLoss(_WeightedLoss):
     def __init__(self, weight: Any = None, reduction: str = "mean", pos_weight: Any = None) -> None:
         super().__init__(weight, reduction)
         self.register_buffer("pos_weight", None if pos_weight is None else Tensor(np.asarray(
-            pos_weight.data if isinstance(pos_weight, Tensor) else pos_weight)))
+            pos_weight.numpy() if isinstance(pos_weight, Tensor) else pos_weight)))
 
     def forward(self, input: Tensor, target: Any) -> Tensor:
         return F.binary_cross_entropy_with_logits(input, target, self.weight, self.reduction, self.pos_weight)

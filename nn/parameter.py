@@ -18,16 +18,16 @@ class Parameter(Tensor):
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty((0,), dtype=np.float32)
-        super().__init__(data.data if isinstance(data, Tensor) else data, requires_grad=requires_grad)
+        super().__init__(data.numpy() if isinstance(data, Tensor) else data, requires_grad=requires_grad)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
     def __deepcopy__(self, memo: dict) -> "Parameter":
-        p = Parameter(self.data.copy(), requires_grad=self.requires_grad)
+        p = Parameter(self.numpy().copy(), requires_grad=self.requires_grad)
         p.name = self.name
         if self.grad is not None:
-            p.grad = Tensor(self.grad.data.copy())
+            p.grad = Tensor(self.grad.numpy().copy())
         memo[id(self)] = p
         return p
 
@@ -68,7 +68,7 @@ def load_state_dict_into(module: Any, state_dict: Mapping[str, Any], strict: boo
             continue
         value = state_dict[key]
         try:
-            arr = np.asarray(value.data if isinstance(value, Tensor) else value)
+            arr = np.asarray(value.numpy() if isinstance(value, Tensor) else value)
         except Exception:  # noqa: BLE001 - anything not array-like
             arr = None
         if arr is None or arr.dtype.kind not in "biuf":
@@ -86,5 +86,5 @@ def load_state_dict_into(module: Any, state_dict: Mapping[str, Any], strict: boo
         raise StateDictError(f"error(s) in loading state dict for {type(module).__name__} "
                              "(the model is unchanged):\n  " + "\n  ".join(errors))
     for target, arr in plan:
-        target.data[...] = arr  # in place: optimizers keep their references to the parameters
+        target.numpy()[...] = arr  # in place: optimizers keep their references to the parameters
     return IncompatibleKeys(missing, unexpected)

@@ -62,7 +62,7 @@ def max_norm_(module_or_params: Params, max_norm: float, dim: int = 0) -> None:
     for p in _params(module_or_params, "max_norm_"):
         if p.ndim < 2:
             continue
-        w = p.data
+        w = p.numpy()
         d = dim % w.ndim
         axes = tuple(i for i in range(w.ndim) if i != d)
         norms = np.sqrt((w.astype(np.float64) ** 2).sum(axis=axes, keepdims=True))
@@ -79,16 +79,17 @@ def clip_grad_norm_(parameters: Params, max_norm: float, norm_type: float = 2.0,
     if not grads:
         return Tensor(np.asarray(0.0, dtype=np.float32))
     if math.isinf(norm_type):
-        total = max(float(np.abs(g.data).max()) if g.size else 0.0 for g in grads)
+        total = max(float(np.abs(g.numpy()).max()) if g.size else 0.0 for g in grads)
     else:
-        total = sum(float((np.abs(g.data.astype(np.float64)) ** norm_type).sum()) for g in grads) ** (1.0 / norm_type)
+        total = sum(float((np.abs(g.numpy().astype(np.float64)) ** norm_type).sum())
+                    for g in grads) ** (1.0 / norm_type)
     if error_if_nonfinite and not math.isfinite(total):
         raise RuntimeError(f"clip_grad_norm_: the total norm of order {norm_type} of the gradients is {total}; "
                            "pass error_if_nonfinite=False to clip anyway")
     coef = min(max_norm / (total + 1e-6), 1.0)
     if coef < 1.0:
         for g in grads:
-            g.data *= np.asarray(coef, dtype=g.dtype)
+            g.mul_(np.asarray(coef, dtype=g.dtype))
     return Tensor(np.asarray(total, dtype=grads[0].dtype))
 
 
@@ -98,4 +99,4 @@ def clip_grad_value_(parameters: Params, clip_value: float) -> None:
         raise ValueError(f"clip_grad_value_: clip_value must be non-negative, got {clip_value}")
     for p in _params(parameters, "clip_grad_value_"):
         if p.grad is not None:
-            np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+            np.clip(p.grad.numpy(), -clip_value, clip_value, out=p.grad.numpy())

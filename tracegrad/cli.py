@@ -53,9 +53,9 @@ def demo(steps: int = 600, seed: int = 0) -> int:
             loss.backward()
             with autograd.no_grad():
                 for p in params:
-                    p.data -= lr * p.grad.data
+                    p -= lr * p.grad  # in place under no_grad, as in torch
             if step % 50 == 0:
-                acc = float((logits.data.argmax(1) == y).mean())
+                acc = float((logits.numpy().argmax(1) == y).mean())
                 bar = "#" * int(30 * step / steps)
                 print(f"  step {step:4d} [{bar:<30}] loss {loss.item():.4f}  accuracy {acc:5.1%}", flush=True)
     except KeyboardInterrupt:

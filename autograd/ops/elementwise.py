@@ -14,6 +14,7 @@ def _shape(x) -> tuple:
 
 @register
 class Add(Function):
+    promotes = 0
     needs_inputs = False
 
     def forward(self, a, b):
@@ -29,6 +30,7 @@ class Add(Function):
 
 @register
 class Sub(Function):
+    promotes = 0
     """NOTE: a primitive (not a + -b) for speed: it halves the per-op cost of a difference."""
     needs_inputs = False
 
@@ -45,6 +47,7 @@ class Sub(Function):
 
 @register
 class Mul(Function):
+    promotes = 0
     def forward(self, a, b):
         try:
             return a * b
@@ -59,6 +62,8 @@ class Mul(Function):
 
 @register
 class Div(Function):
+    promotes = 0
+    true_division = True
     """NOTE: a primitive (not a * b**-1) for speed."""
 
     def forward(self, a, b):
@@ -86,6 +91,7 @@ class Neg(Function):
 
 @register
 class Pow(Function):
+    promotes = 0
     """``a ** b``; the exponent may be a tensor too (then d/db = out * log a, 0 where a == 0)."""
     needs_out = True
 
@@ -211,6 +217,7 @@ class Relu(Function):
 
 @register
 class Maximum(Function):
+    promotes = 0
     def forward(self, a, b):
         try:
             return np.maximum(a, b)
@@ -223,6 +230,7 @@ class Maximum(Function):
 
 @register
 class Minimum(Function):
+    promotes = 0
     def forward(self, a, b):
         try:
             return np.minimum(a, b)
@@ -250,6 +258,7 @@ def _mismatch(op: str, *xs) -> ValueError:
 
 @register
 class Where(Function):
+    promotes = 1
     """``where(cond, a, b)``; ``cond`` is a boolean constant."""
     needs_inputs = False
 

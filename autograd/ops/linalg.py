@@ -9,6 +9,7 @@ from ..function import Function, register
 
 @register
 class Matmul(Function):
+    promotes = 0
     def forward(self, a, b):
         if np.ndim(a) == 0 or np.ndim(b) == 0:  # np.ndim: an operand may be a Python scalar
             raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {np.shape(a)} and "

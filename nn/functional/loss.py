@@ -35,7 +35,7 @@ def _same_shape(op: str, input: Tensor, target: Tensor) -> None:
 
 def _class_coefs(op: str, input: Tensor, target, weight, ignore_index: int):
     """(one-hot · class weight · not-ignored) shaped like ``input`` (classes on dim 1), and the weight total."""
-    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    t = np.asarray(target.numpy() if isinstance(target, Tensor) else target)
     if t.dtype.kind not in "iu":
         raise ValueError(f"{op}: target must hold integer class labels, got dtype {t.dtype} "
                          "(float targets must have the input's shape: class probabilities)")
@@ -61,7 +61,7 @@ def _class_coefs(op: str, input: Tensor, target, weight, ignore_index: int):
                          f"(valid labels are 0..{c - 1})")
     safe = np.where(valid, t, 0)
     onehot = np.moveaxis(np.eye(c, dtype=input.dtype)[safe], -1, cdim)
-    w = np.ones(c, dtype=input.dtype) if weight is None else np.asarray(as_tensor(weight).data, dtype=input.dtype)
+    w = np.ones(c, dtype=input.dtype) if weight is None else np.asarray(as_tensor(weight).numpy(), dtype=input.dtype)
     if w.shape != (c,):
         raise ValueError(f"{op}: weight must have one value per class, shape ({c},), got {w.shape}")
     per_sample = w[safe] * valid
@@ -85,7 +85,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
     """
     input = as_tensor(input)
     logp = autograd.log_softmax(input, axis=1 if input.ndim >= 2 else 0)
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    t = target.numpy() if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind == "f":
         if t.shape != input.shape:
             raise ValueError(f"cross_entropy: a float target is read as class probabilities and needs the input's "
@@ -99,7 +99,7 @@ def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, 
 
 
 def _class_shape(weight, input: Tensor) -> np.ndarray:
-    w = np.asarray(as_tensor(weight).data, dtype=input.dtype)
+    w = np.asarray(as_tensor(weight).numpy(), dtype=input.dtype)
     return w.reshape((-1,) + (1,) * (input.ndim - 2)) if input.ndim >= 2 else w
 
 
@@ -122,7 +122,7 @@ def binary_cross_entropy(input: Tensor, target, weight=None, reduction: str = "m
     """−[t log p + (1 − t) log(1 − p)] for probabilities p ∈ [0, 1] (logs floored at −100, like PyTorch)."""
     input, target = as_tensor(input), as_tensor(target)
     _same_shape("binary_cross_entropy", input, target)
-    p = input.data
+    p = input.numpy()
     if np.any((p < 0) | (p > 1)) or np.isnan(p).any():
         raise ValueError("binary_cross_entropy: input must hold probabilities in [0, 1] (apply a sigmoid, or use "
                          "binary_cross_entropy_with_logits on raw scores)")
@@ -164,7 +164,7 @@ def multi_margin_loss(input: Tensor, target, p: int = 1, margin: float = 1.0, we
     if p == 2:
         m = m * m
     if weight is not None:
-        w = np.asarray(as_tensor(weight).data, dtype=input.dtype)
+        w = np.asarray(as_tensor(weight).numpy(), dtype=input.dtype)
         m = m * (onehot @ w)[..., None]
     loss = m.sum(axis=axis) * (1.0 / input.shape[axis])
     return _reduce(loss, reduction, "multi_margin_loss")
@@ -174,7 +174,7 @@ def hinge_loss(input: Tensor, target, margin: float = 1.0, reduction: str = "mea
     """Binary hinge max(0, margin − y·s) with labels y ∈ {−1, +1}; margin=0 is the perceptron criterion."""
     input, target = as_tensor(input), as_tensor(target)
     _same_shape("hinge_loss", input, target)
-    if not np.isin(target.data, (-1, 1)).all():
+    if not np.isin(target.numpy(), (-1, 1)).all():
         raise ValueError("hinge_loss: target labels must be -1 or +1 (map 0/1 labels with 2*y - 1)")
-    y = target.data.astype(input.dtype)
+    y = target.numpy().astype(input.dtype)
     return _reduce(autograd.relu(margin - input * y), reduction, "hinge_loss")
