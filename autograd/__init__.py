@@ -5,18 +5,24 @@ NOTE: the package name ``autograd`` is also HIPS autograd's; the two cannot shar
 import numpy as _np
 
 from . import vjp_helpers as _vjp_helpers
-from .tensor import Tensor, as_tensor  # noqa: F401
+from .tensor import Tensor  # noqa: F401
 from . import ops  # noqa: F401  (registers every primitive)
 from . import functional
 from . import tensor_methods  # noqa: F401  (binds operators and methods onto Tensor)
 from . import inplace as _inplace
 from .functional import (  # noqa: F401
-    abs, add, argmax, argmin, astype, broadcast_to, cat, clamp, clip, concatenate, cos, divide, exp, expand_dims,
-    flatten, getitem, linear, log, log_softmax, logsumexp, matmul, max, maximum, mean, min, minimum, multiply,
-    negative, ones_like, pad, power, relu, reshape, sigmoid, sign, sin, softmax, sqrt, squeeze, stack, std,
-    subtract, sum, swapaxes, tanh, transpose, unsqueeze, var, where, zeros_like,
+    abs, add, all, amax, amin, any, argmax, argmin, astype, broadcast_to, cat, clamp, clip, clone, concat,
+    concatenate, cos, divide, exp, expand_dims, flatten, gather, getitem, linear, log, log_softmax, logsumexp, matmul,
+    max, maximum, mean, min, minimum, multiply, negative, norm, pad, power, relu, reshape, sigmoid, sign, sin, softmax,
+    sort, sqrt, squeeze, stack, std, subtract, sum, swapaxes, tanh, topk, transpose, unsqueeze, var, where,
 )
-from .creation import arange, eye, full, linspace, ones, rand, randint, randn, tensor, zeros  # noqa: F401
+from .reductions import ValuesIndices  # noqa: F401
+from .composed import *  # noqa: F401,F403  (chunk, split, repeat, mm, eq, ... : see composed.__all__)
+from .creation import (  # noqa: F401
+    Generator, arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, is_tensor, linspace, normal,
+    ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like,
+)
+from .dtypes import DTYPES as _DTYPES, cuda, device, promote_types, result_type  # noqa: F401
 from .mode import (  # noqa: F401
     absolute_scope, current_scope, default_generator, enable_grad, is_grad_enabled, manual_seed, no_grad, scope,
     set_grad_enabled,
@@ -27,7 +33,26 @@ from .gradcheck import GradcheckError, gradcheck  # noqa: F401
 from .graph import Graph, GraphNode  # noqa: F401
 from .trace import BackwardRecorder, Tracer, tracing  # noqa: F401
 from .function import Function, REGISTRY, register  # noqa: F401
+from .hooks import RemovableHandle  # noqa: F401
+from .serialization import load, save  # noqa: F401
+from . import utils  # noqa: F401
+from . import autograd  # noqa: F401  (torch.autograd's spellings: autograd.autograd.grad, .Function, .Variable)
+from .compat import accelerator, backends, get_default_dtype, set_printoptions, seed, set_default_device  # noqa: F401
 
 _vjp_helpers.F = functional
 _inplace.bind()
-float32, float64, int32, int64, bool_ = _np.float32, _np.float64, _np.int32, _np.int64, _np.bool_
+globals().update(_DTYPES)  # torch's dtype names: float32, float, double, long, int, bool, ... (NumPy dtypes)
+bool_ = _np.bool_
+mul, sub, div, neg, true_divide = multiply, subtract, divide, negative, divide  # noqa: F405 - torch's spellings
+absolute, swapdims = abs, swapaxes
+
+
+def __getattr__(name: str):
+    """``torch.nn`` / ``torch.optim`` spelled on this package: ``import autograd as torch; torch.nn.Linear`` works.
+
+    NOTE: resolved by name when first asked for, never imported here: autograd itself uses neither.
+    """
+    if name in ("nn", "optim"):
+        import importlib
+        return importlib.import_module(name)
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")

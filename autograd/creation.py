@@ -1,8 +1,15 @@
-"""Tensor constructors. Random ones draw from the one generator that ``manual_seed`` sets."""
+"""Tensor constructors with PyTorch's signatures (``dtype=``, ``device=``, ``requires_grad=``, ``generator=``).
+
+Random ones draw from the one generator that ``manual_seed`` sets, or from the ``generator`` given.
+Floating-point results default to float32, as in torch.
+"""
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
+from .dtypes import as_dtype, check_device
 from .mode import STATE
 from .tensor import Tensor
 
@@ -10,47 +17,155 @@ _F32 = np.float32
 
 
 def _shape(shape) -> tuple:
-    return tuple(shape[0]) if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)) else tuple(shape)
+    """``zeros(2, 3)``, ``zeros((2, 3))`` and ``zeros([2, 3])`` all mean shape (2, 3)."""
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+        shape = shape[0]
+    try:
+        return tuple(int(n) for n in shape)
+    except TypeError:
+        raise TypeError(f"size must be ints or one sequence of ints, got {shape!r}") from None
 
 
-def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
-    """Like ``torch.tensor``: the dtype is inferred (Python floats float32, ints int64, bools bool);
+def _make(arr: np.ndarray, dtype, device, requires_grad: bool, op: str) -> Tensor:
+    check_device(device, op)
+    if dtype is not None:
+        arr = arr.astype(as_dtype(dtype, op), copy=False)
+    return Tensor(arr, requires_grad=requires_grad)
+
+
+def _rng(generator) -> np.random.Generator:
+    return STATE.rng if generator is None else generator
+
+
+class Generator(np.random.Generator):
+    """``autograd.Generator().manual_seed(42)``: a NumPy Generator with torch's seeding method."""
+
+    def __init__(self, device: Any = "cpu") -> None:
+        check_device(device, "Generator")
+        super().__init__(np.random.PCG64())
+
+    def manual_seed(self, seed: int) -> "Generator":
+        self.bit_generator.state = np.random.PCG64(seed).state
+        return self
+
+
+def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Like ``torch.tensor``: the dtype is inferred (Python floats float32, ints int64, bools bool), the data copied;
     ``Tensor(data)`` instead makes Python numbers float32, like ``torch.Tensor``."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype, _infer=True)
+    check_device(device, "tensor")
+    if isinstance(data, Tensor):
+        data = data.numpy().copy()
+    elif isinstance(data, np.ndarray):
+        data = data.copy()
+    return Tensor(data, requires_grad=requires_grad, dtype=None if dtype is None else as_dtype(dtype), _infer=True)
 
 
-def zeros(*shape, dtype=_F32, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.zeros(_shape(shape), dtype=dtype), requires_grad=requires_grad)
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """A Tensor sharing ``data``'s memory when it is a NumPy array or Tensor of that dtype already."""
+    if isinstance(data, Tensor) and (dtype is None or as_dtype(dtype) == data.dtype):
+        return data
+    if isinstance(data, np.ndarray):
+        return _make(data, dtype, device, False, "as_tensor")
+    return tensor(data, dtype=dtype, device=device)
 
 
-def ones(*shape, dtype=_F32, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.ones(_shape(shape), dtype=dtype), requires_grad=requires_grad)
+def from_numpy(array: np.ndarray) -> Tensor:
+    """The NumPy array as a Tensor, sharing memory (writes show in both), keeping its dtype."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
+    return Tensor(array)
 
 
-def full(shape, fill_value, dtype=_F32, requires_grad: bool = False) -> Tensor:
-    return Tensor(np.full(_shape((shape,)), fill_value, dtype=dtype), requires_grad=requires_grad)
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
 
 
-def randn(*shape, dtype=_F32, requires_grad: bool = False) -> Tensor:
-    return Tensor(STATE.rng.standard_normal(_shape(shape)).astype(dtype), requires_grad=requires_grad)
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.zeros(_shape(size), dtype=_F32), dtype, device, requires_grad, "zeros")
 
 
-def rand(*shape, dtype=_F32, requires_grad: bool = False) -> Tensor:
-    return Tensor(STATE.rng.random(_shape(shape)).astype(dtype), requires_grad=requires_grad)
+def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.ones(_shape(size), dtype=_F32), dtype, device, requires_grad, "ones")
 
 
-def randint(low: int, high: int, size, dtype=np.int64) -> Tensor:
-    return Tensor(STATE.rng.integers(low, high, size=_shape((size,))).astype(dtype))
+def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Zeros (NumPy's uninitialised memory would make runs differ for no reason)."""
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def arange(*args, dtype=None) -> Tensor:
-    a = np.arange(*args)
-    return Tensor(a, dtype=dtype if dtype is not None else (_F32 if a.dtype.kind == "f" else np.int64))
+def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Filled with ``fill_value``; the dtype is inferred from it as torch does (float32, int64 or bool)."""
+    if dtype is None:
+        dtype = np.bool_ if isinstance(fill_value, bool) else (np.int64 if isinstance(fill_value, int) else _F32)
+    return _make(np.full(_shape((size,)), fill_value), dtype, device, requires_grad, "full")
 
 
-def linspace(start: float, stop: float, num: int, dtype=_F32) -> Tensor:
-    return Tensor(np.linspace(start, stop, num, dtype=dtype))
+def randn(*size, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
+    """Standard normal samples."""
+    return _make(_rng(generator).standard_normal(_shape(size)).astype(_F32), dtype, device, requires_grad, "randn")
 
 
-def eye(n: int, m: int | None = None, dtype=_F32) -> Tensor:
-    return Tensor(np.eye(n, m, dtype=dtype))
+def rand(*size, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
+    """Uniform samples on [0, 1)."""
+    return _make(_rng(generator).random(_shape(size)).astype(_F32), dtype, device, requires_grad, "rand")
+
+
+def randint(low: int, high=None, size=None, *, dtype=None, device=None, generator=None,
+            requires_grad: bool = False) -> Tensor:
+    """Integers in [low, high) (int64); ``randint(high, size)`` starts at 0, as torch."""
+    if size is None:
+        if high is None:
+            raise TypeError("randint: missing size (randint(low, high, size) or randint(high, size))")
+        low, high, size = 0, low, high
+    arr = _rng(generator).integers(low, high, size=_shape((size,)))
+    return _make(arr.astype(np.int64), dtype, device, requires_grad, "randint")
+
+
+def randperm(n: int, *, dtype=None, device=None, generator=None, requires_grad: bool = False) -> Tensor:
+    """A random permutation of 0..n-1 (int64)."""
+    return _make(_rng(generator).permutation(n).astype(np.int64), dtype, device, requires_grad, "randperm")
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+           requires_grad: bool = False) -> Tensor:
+    """Normal samples: ``normal(mean, std, size)`` with numbers, or elementwise means / stds from tensors."""
+    m = mean.numpy() if isinstance(mean, Tensor) else mean
+    s = std.numpy() if isinstance(std, Tensor) else std
+    shape = _shape((size,)) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
+    like = mean if isinstance(mean, Tensor) else (std if isinstance(std, Tensor) else None)
+    arr = _rng(generator).normal(m, s, shape).astype(like.dtype if like is not None else _F32)
+    return _make(arr, dtype, device, requires_grad, "normal")
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Like torch.arange: int64 for integer arguments, float32 otherwise."""
+    a = np.arange(start, end, step) if end is not None else np.arange(start)
+    dtype = dtype if dtype is not None else (_F32 if a.dtype.kind == "f" else np.int64)
+    return _make(a, dtype, device, requires_grad, "arange")
+
+
+def linspace(start: float, end: float, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.linspace(start, end, steps), dtype or _F32, device, requires_grad, "linspace")
+
+
+def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _make(np.eye(n, m), dtype or _F32, device, requires_grad, "eye")
+
+
+def _like(fill):
+    def fn(input, *args, dtype=None, device=None, requires_grad: bool = False, generator=None, **kw) -> Tensor:
+        x = input if isinstance(input, Tensor) else Tensor(input)
+        dt = dtype if dtype is not None else x.dtype
+        arr = fill(x.shape, _rng(generator), *args)
+        return _make(np.asarray(arr), dt, device, requires_grad, fn.__name__)
+    return fn
+
+
+zeros_like = _like(lambda shape, rng: np.zeros(shape))
+ones_like = _like(lambda shape, rng: np.ones(shape))
+empty_like = zeros_like
+full_like = _like(lambda shape, rng, value: np.full(shape, value))
+randn_like = _like(lambda shape, rng: rng.standard_normal(shape))
+rand_like = _like(lambda shape, rng: rng.random(shape))
+for _n in ("zeros_like", "ones_like", "full_like", "randn_like", "rand_like"):
+    globals()[_n].__name__ = _n

@@ -12,17 +12,9 @@ import numpy as np
 from .ops import elementwise as E, reduce as R, movement as M, linalg as L, softmax as S
 from .function import binary, unary
 from .tensor import Tensor, _index, as_tensor
-
-
-def _axis(op: str, axis, dim, keepdims, keepdim):
-    """Accept PyTorch's ``dim=`` / ``keepdim=`` as aliases of ``axis=`` / ``keepdims=``."""
-    if dim is not None:
-        if axis is not None:
-            raise TypeError(f"{op}: give axis= or dim=, not both")
-        axis = dim
-    if keepdim is not None:
-        keepdims = keepdim
-    return axis, bool(keepdims)
+from .reductions import (  # noqa: F401  (re-exported: the functional namespace is complete)
+    ValuesIndices, _axis, all, amax, amin, any, argmax, argmin, gather, max, mean, min, norm, sort, std, sum, topk, var,
+)
 
 
 # ---- elementwise -------------------------------------------------------------------------
@@ -119,7 +111,12 @@ def where(cond, a, b) -> Tensor:
     return E.Where.apply(c, a, b)
 
 
-def clip(x, min=None, max=None) -> Tensor:  # noqa: A002 - PyTorch's clamp names
+def clone(x) -> Tensor:
+    """A copy with its own memory; recorded, so the gradient flows back to ``x``."""
+    return unary(M.Clone, x)
+
+
+def clip(x, min=None, max=None) -> Tensor:  # noqa: A002,F811 - PyTorch's clamp names
     """Clamp into [min, max] (either may be None); the gradient passes where min <= x <= max."""
     if min is None and max is None:
         raise ValueError("clip: give at least one of min and max")
@@ -143,64 +140,6 @@ def astype(x, dtype) -> Tensor:
 def sign(x) -> Tensor:
     """Non-differentiable sign (-1, 0, 1)."""
     return Tensor._wrap(np.sign(as_tensor(x).numpy()), None, False)
-
-
-# ---- reductions --------------------------------------------------------------------------
-def sum(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:  # noqa: A001
-    axis, keepdims = _axis("sum", axis, dim, keepdims, keepdim)
-    return R.Sum.apply(x, axis=axis, keepdims=keepdims)
-
-
-def max(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:  # noqa: A001
-    """Largest value over ``axis`` (``dim=``), like ``torch.amax``: values only, ties share the gradient.
-
-    NOTE: unlike ``torch.max(x, dim)`` no (values, indices) pair is returned; use ``argmax`` for indices.
-    """
-    axis, keepdims = _axis("max", axis, dim, keepdims, keepdim)
-    return R.Max.apply(x, axis=axis, keepdims=keepdims)
-
-
-def min(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:  # noqa: A001
-    axis, keepdims = _axis("min", axis, dim, keepdims, keepdim)
-    return R.Min.apply(x, axis=axis, keepdims=keepdims)
-
-
-def _count(x: Tensor, axis) -> int:
-    axes = R.norm_axes("mean", axis, x.ndim)
-    shape = x.shape
-    return int(np.prod([shape[a] for a in axes] if axes is not None else shape))
-
-
-def mean(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:
-    """Composed: sum, then a multiply by 1/n."""
-    axis, keepdims = _axis("mean", axis, dim, keepdims, keepdim)
-    x = as_tensor(x)
-    n = _count(x, axis)
-    return R.Sum.apply(x, axis=axis, keepdims=keepdims) * (1.0 / n if n else np.nan)
-
-
-def var(x, axis=None, keepdims=False, *, dim=None, keepdim=None, correction: int = 1,
-        unbiased: bool | None = None) -> Tensor:
-    """Variance with PyTorch's default ``correction=1`` (unbiased); ``correction=0`` is the population variance."""
-    axis, keepdims = _axis("var", axis, dim, keepdims, keepdim)
-    if unbiased is not None:
-        correction = int(bool(unbiased))
-    x = as_tensor(x)
-    d = x - mean(x, axis, keepdims=True)
-    n = _count(x, axis) - correction
-    return R.Sum.apply(d * d, axis=axis, keepdims=keepdims) * (1.0 / n if n > 0 else np.nan)
-
-
-def std(x, axis=None, keepdims=False, *, dim=None, keepdim=None, correction: int = 1) -> Tensor:
-    return sqrt(var(x, axis, keepdims, dim=dim, keepdim=keepdim, correction=correction))
-
-
-def argmax(x, axis=None, keepdims=False) -> Tensor:
-    return Tensor._wrap(np.asarray(np.argmax(as_tensor(x).numpy(), axis=axis, keepdims=keepdims)), None, False)
-
-
-def argmin(x, axis=None, keepdims=False) -> Tensor:
-    return Tensor._wrap(np.asarray(np.argmin(as_tensor(x).numpy(), axis=axis, keepdims=keepdims)), None, False)
 
 
 # ---- shape -------------------------------------------------------------------------------
@@ -242,7 +181,9 @@ def flatten(x, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(x, shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
 
 
-def squeeze(x, axis=None) -> Tensor:
+def squeeze(x, dim=None, *, axis=None) -> Tensor:
+    """Drop dimensions of size 1 (all of them, or those in ``dim``)."""
+    axis = dim if axis is None else axis
     x = as_tensor(x)
     axes = R.norm_axes("squeeze", axis, x.ndim)
     shape = x.shape
@@ -250,7 +191,11 @@ def squeeze(x, axis=None) -> Tensor:
     return reshape(x, tuple(n for i, n in enumerate(shape) if not (i in drop and n == 1)))
 
 
-def unsqueeze(x, axis: int) -> Tensor:
+def unsqueeze(x, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """Insert a dimension of size 1 at ``dim``."""
+    axis = dim if axis is None else axis
+    if axis is None:
+        raise TypeError("unsqueeze: missing the dimension (dim=)")
     x = as_tensor(x)
     if not -x.ndim - 1 <= axis <= x.ndim:
         raise ValueError(f"unsqueeze: axis {axis} is out of range for a tensor with {x.ndim} dimension(s)")
@@ -270,15 +215,19 @@ def getitem(x, index) -> Tensor:
     return M.GetItem.apply(x, index=_index(index))
 
 
-def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
-    return M.Concatenate.apply(*tensors, axis=axis)
+def concatenate(tensors: Sequence, dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Join tensors along an existing dimension (``torch.cat(tensors, dim=)``)."""
+    if isinstance(tensors, Tensor):
+        raise TypeError("cat: expected a sequence of Tensors (cat((a, b), dim=0)), got one Tensor")
+    return M.Concatenate.apply(*tensors, axis=dim if axis is None else axis)
 
 
-cat = concatenate
+cat = concat = concatenate
 
 
-def stack(tensors: Sequence, axis: int = 0) -> Tensor:
+def stack(tensors: Sequence, dim: int = 0, *, axis: int | None = None) -> Tensor:
     """Composed: unsqueeze each, then concatenate."""
+    axis = dim if axis is None else axis
     tensors = [as_tensor(t) for t in tensors]
     if not tensors:
         raise ValueError("stack: needs at least one tensor")
@@ -307,9 +256,10 @@ def log_softmax(x, axis: int = -1, *, dim=None) -> Tensor:
     return S.LogSoftmax.apply(x, axis=axis if dim is None else dim)
 
 
-def logsumexp(x, axis=None, keepdims=False, *, dim=None, keepdim=None) -> Tensor:
-    axis, keepdims = _axis("logsumexp", axis, dim, keepdims, keepdim)
-    return S.LogSumExp.apply(x, axis=axis, keepdims=keepdims)
+def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
+    """log Σ e^x over ``dim``, stable for any x."""
+    dim, keepdim = _axis("logsumexp", dim, axis, keepdim, keepdims)
+    return S.LogSumExp.apply(x, axis=dim, keepdims=keepdim)
 
 
 # ---- constructors --------------------------------------------------------------------------

@@ -180,7 +180,7 @@ class Tensor:
         if self.numpy().dtype not in (np.float32, np.int64, np.bool_):
             extra += f", dtype={self.numpy().dtype}"
         if self._node is not None and not self._node.is_leaf:
-            extra += f", grad_fn=<{self._node.op}>"
+            extra += f", grad_fn=<{self._node.name()}>"
         elif self.requires_grad:
             extra += ", requires_grad=True"
         return f"tensor({body}{extra})"

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import functional as F
+from . import composed as C, functional as F
+from .conversion import METHODS as CONVERSIONS
 from .engine import backward as _backward
 from .function import binary, unary
 from .ops import elementwise as E, linalg as L
@@ -58,21 +59,31 @@ _METHODS = {
     "transpose": _transpose,
     "permute": lambda a, *axes: F.transpose(a, _shape_args(axes)),
     "expand": lambda a, *shape: F.broadcast_to(a, _shape_args(shape)),
-    "float": lambda a: F.astype(a, np.float32),
-    "double": lambda a: F.astype(a, np.float64),
-    "long": lambda a: F.astype(a, np.int64),
-    "dim": lambda a: a.ndim,
-    "numel": lambda a: a.size,
+    "dim": lambda a: a.ndim, "ndimension": lambda a: a.ndim,
+    "numel": lambda a: int(a._data.size), "nelement": lambda a: int(a._data.size),
+    "element_size": lambda a: a.dtype.itemsize,
     "t": lambda a: F.transpose(a),
-    "contiguous": lambda a: a,
-    "amax": F.max,  # PyTorch's name for what max(dim=) returns here: values only, ties share the gradient
-    "amin": F.min,
+    "contiguous": lambda a, memory_format=None: a,
+    "view_as": lambda a, other: F.reshape(a, other.shape),
+    "reshape_as": lambda a, other: F.reshape(a, other.shape),
+    "expand_as": lambda a, other: F.broadcast_to(a, other.shape),
+    "repeat": C.repeat,
+    "__xor__": _compare(np.logical_xor),
+    "__floordiv__": C.floor_divide, "__rfloordiv__": lambda a, b: C.floor_divide(b, a),
+    "__mod__": C.remainder, "__rmod__": lambda a, b: C.remainder(b, a),
 }
 
-for _name in ("exp log sqrt abs sin cos tanh sigmoid relu clip clamp astype sign sum max min mean var "
-              "std argmax argmin swapaxes broadcast_to flatten squeeze unsqueeze pad softmax log_softmax "
-              "logsumexp maximum minimum matmul").split():
+for _name in ("exp log sqrt abs sin cos tanh sigmoid relu clip clamp astype sign sum max min amax amin mean var "
+              "std argmax argmin all any norm sort topk gather clone swapaxes broadcast_to flatten squeeze unsqueeze "
+              "pad softmax log_softmax logsumexp maximum minimum matmul").split():
     _METHODS.setdefault(_name, getattr(F, _name))
+for _name in C.__all__:
+    if _name not in ("numel", "equal", "allclose"):
+        _METHODS.setdefault(_name, getattr(C, _name))
+_METHODS["equal"], _METHODS["allclose"] = C.equal, C.allclose
+_METHODS["swapdims"] = _METHODS["swapaxes"]
+_METHODS["absolute"] = _METHODS["abs"]
+_METHODS.update(CONVERSIONS)
 
 
 def _operator(cls, reflected: bool):
@@ -87,7 +98,10 @@ for _op, _cls, _torch in (("add", E.Add, "add"), ("sub", E.Sub, "sub"), ("mul", 
                           ("truediv", E.Div, "div"), ("pow", E.Pow, "pow"), ("matmul", L.Matmul, None)):
     _METHODS[f"__{_op}__"] = _METHODS[_torch or _op] = _operator(_cls, reflected=False)
     _METHODS[f"__r{_op}__"] = _operator(_cls, reflected=True)
-_METHODS["neg"] = _METHODS["__neg__"]
+_METHODS["neg"] = _METHODS["negative"] = _METHODS["__neg__"]
+_METHODS["add"] = lambda a, b, *, alpha=None: binary(E.Add, a, b if alpha is None else b * alpha)
+_METHODS["sub"] = lambda a, b, *, alpha=None: binary(E.Sub, a, b if alpha is None else b * alpha)
+_METHODS["multiply"], _METHODS["divide"], _METHODS["true_divide"] = _METHODS["mul"], _METHODS["div"], _METHODS["div"]
 
 for _name, _fn in _METHODS.items():
     setattr(Tensor, _name, _fn)

@@ -28,8 +28,8 @@ def _torch_pad(x, widths):
 
 OURS = SimpleNamespace(
     name="tracegrad", tensor=lambda a, g=False: Tensor(a, requires_grad=g),
-    amax=lambda x, dim=None, keepdim=False: x.max(axis=dim, keepdims=keepdim),
-    amin=lambda x, dim=None, keepdim=False: x.min(axis=dim, keepdims=keepdim),
+    amax=lambda x, dim=None, keepdim=False: x.amax(axis=dim, keepdims=keepdim),
+    amin=lambda x, dim=None, keepdim=False: x.amin(axis=dim, keepdims=keepdim),
     pad=lambda x, w: x.pad(w), maximum=autograd.maximum, minimum=autograd.minimum, where=autograd.where,
     softmax=autograd.softmax, log_softmax=autograd.log_softmax, logsumexp=autograd.logsumexp,
     cat=autograd.cat, stack=autograd.stack, tanh=autograd.tanh, exp=autograd.exp, relu=autograd.relu,

@@ -191,7 +191,7 @@ def test_is_leaf_and_grad_fn():
 def test_repr_mentions_grad_fn_and_dtype():
     x = Tensor(np.ones(2), requires_grad=True)
     assert "requires_grad=True" in repr(x) and "float64" in repr(x)
-    assert "grad_fn=<Mul>" in repr(x * 2)
+    assert "grad_fn=<MulBackward0>" in repr(x * 2)  # torch's name for the node
 
 
 def test_creation_functions_use_the_global_generator():
@@ -292,7 +292,7 @@ def test_pytorch_spellings_feel_at_home():
     np.testing.assert_allclose(x.grad.data, expected)
     x.grad.zero_()
     assert not x.grad.data.any()
-    with pytest.raises(RuntimeError, match="setitem"):
+    with pytest.raises(RuntimeError, match="in-place"):
         x.fill_(1.0)
     with autograd.no_grad():
         x.fill_(1.0)

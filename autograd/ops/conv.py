@@ -14,7 +14,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..vjp_helpers import is_array
-from ..function import Function, register
+from ..function import Function
 
 
 def pair(v, name: str = "value", op: str = "conv") -> tuple[int, int]:
@@ -78,7 +78,6 @@ def fold(cols: np.ndarray, hw: tuple, k, s, p, d, out) -> np.ndarray:
     return img
 
 
-@register
 class Unfold(Function):
     """Sliding windows of an NCHW tensor as columns (PyTorch's ``F.unfold``); padding takes ``value``
     (``-inf`` for max pooling), which gets no gradient."""
@@ -96,7 +95,6 @@ class Unfold(Function):
         return (Fold.apply(g, output_size=self.hw, kernel_size=k, stride=s, padding=p, dilation=d),)
 
 
-@register
 class Fold(Function):
     """Columns back into an NCHW image, overlaps summed (PyTorch's ``F.fold``): the adjoint of Unfold."""
     needs_inputs = False
@@ -131,7 +129,6 @@ def conv_arrays(x: np.ndarray, w: np.ndarray, s, p, d, groups: int):
     return y.reshape(n, o, out[0], out[1]), cols
 
 
-@register
 class Conv2d(Function):
     """2-D cross-correlation of NCHW ``x`` with weight ``(O, C/groups, kh, kw)`` (no bias: add it after).
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..vjp_helpers import raw, sum_to, xp
-from ..function import Function, register
+from ..function import Function
 
 
 def _shape(x) -> tuple:
@@ -12,7 +12,6 @@ def _shape(x) -> tuple:
     return getattr(x, "shape", ())
 
 
-@register
 class Add(Function):
     promotes = 0
     needs_inputs = False
@@ -28,7 +27,6 @@ class Add(Function):
         return sum_to(g, self.sa), sum_to(g, self.sb)
 
 
-@register
 class Sub(Function):
     promotes = 0
     """NOTE: a primitive (not a + -b) for speed: it halves the per-op cost of a difference."""
@@ -45,7 +43,6 @@ class Sub(Function):
         return sum_to(g, self.sa), sum_to(-g, self.sb)
 
 
-@register
 class Mul(Function):
     promotes = 0
     def forward(self, a, b):
@@ -60,7 +57,6 @@ class Mul(Function):
                 sum_to(g * a, getattr(b, "shape", ())) if pb is not None and pb.requires_grad else None)
 
 
-@register
 class Div(Function):
     promotes = 0
     true_division = True
@@ -78,7 +74,6 @@ class Div(Function):
                 sum_to(-ga * a / b, _shape(b)) if self.needs(1) else None)
 
 
-@register
 class Neg(Function):
     needs_inputs = False
 
@@ -89,7 +84,6 @@ class Neg(Function):
         return (-g,)
 
 
-@register
 class Pow(Function):
     promotes = 0
     """``a ** b``; the exponent may be a tensor too (then d/db = out * log a, 0 where a == 0)."""
@@ -113,7 +107,6 @@ class Pow(Function):
         return ga, gb
 
 
-@register
 class Exp(Function):
     needs_inputs = False
     needs_out = True
@@ -125,7 +118,6 @@ class Exp(Function):
         return (g * out,)
 
 
-@register
 class Log(Function):
     def forward(self, x):
         return np.log(x)
@@ -134,7 +126,6 @@ class Log(Function):
         return (g / x,)
 
 
-@register
 class Sqrt(Function):
     """NOTE: a primitive (not x ** 0.5) for speed and to save the output, as norms need."""
     needs_inputs = False
@@ -147,7 +138,6 @@ class Sqrt(Function):
         return (g / (2 * out),)
 
 
-@register
 class Abs(Function):
     def forward(self, x):
         return np.abs(x)
@@ -157,7 +147,6 @@ class Abs(Function):
         return (g * np.sign(raw(x)),)
 
 
-@register
 class Sin(Function):
     def forward(self, x):
         return np.sin(x)
@@ -166,7 +155,6 @@ class Sin(Function):
         return (g * xp(x).cos(x),)
 
 
-@register
 class Cos(Function):
     def forward(self, x):
         return np.cos(x)
@@ -175,7 +163,6 @@ class Cos(Function):
         return (-g * xp(x).sin(x),)
 
 
-@register
 class Tanh(Function):
     needs_inputs = False
     needs_out = True
@@ -187,7 +174,6 @@ class Tanh(Function):
         return (g * (1 - out * out),)
 
 
-@register
 class Sigmoid(Function):
     """NOTE: a primitive for stability: 1/(1+e^-x) composed overflows e^-x at x = -1000."""
     needs_inputs = False
@@ -201,7 +187,6 @@ class Sigmoid(Function):
         return (g * out * (1 - out),)
 
 
-@register
 class Relu(Function):
     """NOTE: a primitive for speed (maximum(x, 0) would save both inputs)."""
     needs_inputs = False
@@ -215,7 +200,6 @@ class Relu(Function):
         return (g * (raw(out) > 0),)
 
 
-@register
 class Maximum(Function):
     promotes = 0
     def forward(self, a, b):
@@ -228,7 +212,6 @@ class Maximum(Function):
         return _tie_split(self, g, raw(a), raw(b), np.greater)
 
 
-@register
 class Minimum(Function):
     promotes = 0
     def forward(self, a, b):
@@ -256,7 +239,6 @@ def _mismatch(op: str, *xs) -> ValueError:
                       "each dimension must match or be 1 (NumPy broadcasting)")
 
 
-@register
 class Where(Function):
     promotes = 1
     """``where(cond, a, b)``; ``cond`` is a boolean constant."""
@@ -275,7 +257,6 @@ class Where(Function):
         return None, sum_to(w(c, g, 0), self.sa), sum_to(w(c, 0, g), self.sb)
 
 
-@register
 class Clip(Function):
     """``clip(x, lo, hi)``; the gradient passes where lo <= x <= hi (PyTorch's clamp rule)."""
 
@@ -293,7 +274,6 @@ class Clip(Function):
         return (g * mask,)
 
 
-@register
 class Cast(Function):
     """Change dtype; the gradient is cast back to the input's dtype."""
     needs_inputs = False

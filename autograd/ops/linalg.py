@@ -4,10 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..vjp_helpers import sum_to
-from ..function import Function, register
+from ..function import Function
 
 
-@register
 class Matmul(Function):
     promotes = 0
     def forward(self, a, b):
@@ -60,7 +59,6 @@ def _transposed(x, g) -> bool:
             and x.flags.f_contiguous and not x.flags.c_contiguous)
 
 
-@register
 class Linear(Function):
     """``x @ weight.T + bias`` (PyTorch's ``F.linear``), over the last dimension of ``x``.
 

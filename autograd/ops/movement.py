@@ -4,10 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..vjp_helpers import is_array, sum_to
-from ..function import Function, register
+from ..function import Function
 
 
-@register
 class Reshape(Function):
     needs_inputs = False
 
@@ -23,7 +22,6 @@ class Reshape(Function):
         return (g.reshape(self.shape_in),)
 
 
-@register
 class Transpose(Function):
     needs_inputs = False
 
@@ -40,7 +38,6 @@ class Transpose(Function):
         return (g.transpose(tuple(np.argsort([a % g.ndim for a in self.axes]))),)
 
 
-@register
 class BroadcastTo(Function):
     needs_inputs = False
 
@@ -78,7 +75,6 @@ def scatter(g: np.ndarray, index, shape: tuple) -> np.ndarray:
     return out
 
 
-@register
 class GetItem(Function):
     needs_inputs = False
 
@@ -95,7 +91,6 @@ class GetItem(Function):
         return (ScatterAdd.apply(g, index=self.index, shape=self.shape_in),)
 
 
-@register
 class ScatterAdd(Function):
     """The adjoint of indexing (its own backward is indexing again): used by higher-order gradients."""
     needs_inputs = False
@@ -114,7 +109,6 @@ def _show(index) -> str:
                            for i in items) + "]"
 
 
-@register
 class Pad(Function):
     """Constant padding with NumPy's ``pad_width`` convention: one (before, after) pair per dimension."""
     needs_inputs = False
@@ -134,7 +128,6 @@ class Pad(Function):
         return (g[self.slices],)
 
 
-@register
 class Concatenate(Function):
     needs_inputs = False
 
@@ -163,7 +156,6 @@ class Concatenate(Function):
 
 
 
-@register
 class IndexPut(Function):
     """``x[index] = v`` out of place (``out = x.copy(); out[index] = v``): what ``x[i] = v`` records in a graph.
 
@@ -197,3 +189,14 @@ class IndexPut(Function):
             else:  # v had leading 1s that assignment drops
                 gv = picked.reshape((1,) * (n - picked.ndim) + picked.shape)
         return gx, gv
+
+
+class Clone(Function):
+    """A copy with its own memory (``x.clone()``); the gradient passes through unchanged."""
+    needs_inputs = False
+
+    def forward(self, x):
+        return np.array(x, copy=True)
+
+    def backward(self, g, out):
+        return (g,)

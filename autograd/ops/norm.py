@@ -4,10 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..vjp_helpers import is_array
-from ..function import Function, register
+from ..function import Function
 
 
-@register
 class BatchNorm(Function):
     """Batch normalisation over every axis but 1: ``(x - mean) / sqrt(var + eps) * weight + bias``
     with the batch's biased variance. ``weight`` / ``bias`` may be None. When ``stats`` (a dict) is

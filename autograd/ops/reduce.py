@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..vjp_helpers import raw, xp
-from ..function import Function, register
+from ..function import Function
 
 
 def norm_axes(op: str, axis, ndim: int) -> tuple | None:
@@ -33,7 +33,6 @@ def expand_back(g, shape: tuple, axes: tuple | None, keepdims: bool):
     return g if keepdims else g.reshape(keepdims_shape(shape, axes))
 
 
-@register
 class Sum(Function):
     needs_inputs = False
 
@@ -68,11 +67,52 @@ class _Extremum(Function):
         return (expand_back(g, x.shape, self.axes, self.keepdims) * share.astype(x.dtype, copy=False),)
 
 
-@register
 class Max(_Extremum):
     reducer = staticmethod(np.max)
 
 
-@register
 class Min(_Extremum):
     reducer = staticmethod(np.min)
+
+
+class Norm(Function):
+    """Vector p-norm over axes. NOTE: a primitive for stability: the gradient at a zero vector is 0 (a mask),
+    where sqrt(sum(x²)) composed gives 0/0."""
+    needs_out = True
+
+    def forward(self, x, p=2.0, axis=None, keepdims=False):
+        self.p, self.axes, self.keepdims = p, norm_axes("norm", axis, x.ndim), keepdims
+        a = np.abs(x)
+        if p == np.inf:
+            return np.max(a, axis=self.axes, keepdims=keepdims) if a.size else np.zeros((), x.dtype)
+        if p == -np.inf:
+            return np.min(a, axis=self.axes, keepdims=keepdims)
+        if p == 0:
+            return np.sum(a != 0, axis=self.axes, keepdims=keepdims).astype(x.dtype)
+        if p <= 0:
+            raise ValueError(f"norm: p must be positive, inf, -inf or 0, got {p}")
+        if p == 1:
+            return np.sum(a, axis=self.axes, keepdims=keepdims)
+        if p == 2:
+            return np.sqrt(np.sum(a * a, axis=self.axes, keepdims=keepdims))
+        return np.sum(a ** p, axis=self.axes, keepdims=keepdims) ** (1.0 / p)
+
+    def backward(self, g, out, x):
+        p, shape = self.p, np.shape(raw(x))
+        g = expand_back(g, shape, self.axes, self.keepdims)
+        n = expand_back(out, shape, self.axes, self.keepdims)
+        xr, nr = raw(x), raw(n)
+        if p == 0:
+            return (None,)  # piecewise constant: no gradient
+        if p in (np.inf, -np.inf):  # ties share, as amax
+            mask = np.abs(xr) == nr
+            share = mask / mask.sum(axis=self.axes, keepdims=True)
+            return (g * (np.sign(xr) * share).astype(xr.dtype),)
+        sign = np.sign(xr)
+        if p == 1:
+            return (g * sign,)
+        zero = nr == 0
+        safe = xp(n).where(zero, 1, n)
+        if p == 2:
+            return (g * x / safe * ~zero,)
+        return (g * sign * xp(x).abs(x) ** (p - 1) / safe ** (p - 1) * ~zero,)

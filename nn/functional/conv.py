@@ -88,7 +88,7 @@ def _windows(x: Tensor, op: str, kernel_size, stride, padding, value: float):
 def max_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0) -> Tensor:
     """Max over each window (padding is -inf). NOTE: a tie shares the gradient evenly; PyTorch picks one."""
     win, _ = _windows(x, "max_pool2d", kernel_size, stride, padding, -np.inf)
-    return win.max(axis=2)
+    return win.amax(dim=2)
 
 
 def avg_pool2d(x: Tensor, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0,

@@ -1,0 +1,49 @@
+"""The rest of ``torch``'s top-level names a ported program touches in its first lines: accelerators and
+backends that report "none here", print options, seeding, and the default dtype (float32)."""
+from __future__ import annotations
+
+import types
+
+import numpy as np
+
+from .dtypes import check_device
+from .mode import manual_seed
+
+
+def _false(*args, **kwargs) -> bool:
+    return False
+
+
+accelerator = types.SimpleNamespace(is_available=_false, current_accelerator=lambda: None, device_count=lambda: 0)
+backends = types.SimpleNamespace(
+    mps=types.SimpleNamespace(is_available=_false, is_built=_false),
+    cudnn=types.SimpleNamespace(deterministic=False, benchmark=False, enabled=False, is_available=_false),
+    cuda=types.SimpleNamespace(is_built=_false),
+)
+
+
+def get_default_dtype():
+    """float32: what Python floats become, as torch's default."""
+    return np.float32
+
+
+def set_default_device(device) -> None:
+    """Only the CPU exists; anything else raises, saying so."""
+    check_device(device, "set_default_device")
+
+
+def set_printoptions(precision: int | None = None, threshold: int | None = None, edgeitems: int | None = None,
+                     linewidth: int | None = None, profile: str | None = None, sci_mode: bool | None = None) -> None:
+    """Tensors print through NumPy: this sets NumPy's print options."""
+    kw = {k: v for k, v in dict(precision=precision, threshold=threshold, edgeitems=edgeitems,
+                                linewidth=linewidth).items() if v is not None}
+    if sci_mode is not None:
+        kw["suppress"] = not sci_mode
+    np.set_printoptions(**kw)
+
+
+def seed() -> int:
+    """Seed the generator from the operating system's entropy and return the seed."""
+    s = int(np.random.SeedSequence().entropy % (2 ** 63))
+    manual_seed(s)
+    return s

@@ -1,0 +1,201 @@
+"""More of PyTorch's tensor functions, each composed from the primitives (indexing, reshaping, arithmetic).
+
+None needs a primitive of its own: their gradients come from the ops they are made of, so the recorded
+graph shows what they do (``chunk`` is slicing, ``repeat`` a broadcast, ``tril`` a mask).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import functional as F
+from .ops import reduce as R
+from .tensor import Tensor, as_tensor
+
+
+def _dim(op: str, d: int, ndim: int) -> int:
+    return R.norm_axes(op, d, ndim)[0]
+
+
+def _const(a) -> Tensor:
+    return Tensor._wrap(np.asarray(a), None, False)
+
+
+def _raw(x):
+    return x.numpy() if isinstance(x, Tensor) else x
+
+
+def split(x, split_size_or_sections, dim: int = 0) -> tuple:
+    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the listed sizes."""
+    x = as_tensor(x)
+    d = _dim("split", dim, x.ndim)
+    n = x.shape[d]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        step = int(split_size_or_sections)
+        if step <= 0:
+            raise ValueError(f"split: split_size must be positive, got {step}")
+        sizes = [min(step, n - i) for i in range(0, n, step)] or [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n:
+            raise ValueError(f"split: sizes {sizes} sum to {sum(sizes)}, but dimension {dim} has size {n}")
+    out, start, lead = [], 0, (slice(None),) * d
+    for s in sizes:
+        out.append(F.getitem(x, lead + (slice(start, start + s),)))
+        start += s
+    return tuple(out)
+
+
+def chunk(x, chunks: int, dim: int = 0) -> tuple:
+    """``chunks`` nearly equal pieces along ``dim`` (torch's sizes: ceil(n / chunks) each)."""
+    x = as_tensor(x)
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    n = x.shape[_dim("chunk", dim, x.ndim)]
+    return split(x, max(1, -(-n // chunks)), dim)
+
+
+def unbind(x, dim: int = 0) -> tuple:
+    """The slices along ``dim``, each without that dimension."""
+    x = as_tensor(x)
+    d = _dim("unbind", dim, x.ndim)
+    lead = (slice(None),) * d
+    return tuple(F.getitem(x, lead + (i,)) for i in range(x.shape[d]))
+
+
+def repeat(x, *sizes) -> Tensor:
+    """Tile ``x`` ``sizes[i]`` times along dimension ``i`` (torch's ``repeat``; NumPy's ``tile``)."""
+    sizes = tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], (int, np.integer)) else sizes
+    x = as_tensor(x)
+    if len(sizes) < x.ndim:
+        raise ValueError(f"repeat: got {len(sizes)} sizes for a tensor with {x.ndim} dimensions; give at least one "
+                         "per dimension")
+    shape = (1,) * (len(sizes) - x.ndim) + x.shape
+    y = F.reshape(x, tuple(v for n in shape for v in (1, n)))  # a size-1 axis before each one
+    y = F.broadcast_to(y, tuple(v for r, n in zip(sizes, shape) for v in (r, n)))
+    return F.reshape(y, tuple(r * n for r, n in zip(sizes, shape)))
+
+
+def flip(x, dims) -> Tensor:
+    """Reverse the order along ``dims``."""
+    x = as_tensor(x)
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    idx = [slice(None)] * x.ndim
+    for d in dims:
+        idx[_dim("flip", d, x.ndim)] = slice(None, None, -1)
+    return F.getitem(x, tuple(idx))
+
+
+def index_select(x, dim: int, index) -> Tensor:
+    """The entries ``index`` (a 1-d integer tensor) along ``dim``."""
+    x = as_tensor(x)
+    d = _dim("index_select", dim, x.ndim)
+    return F.getitem(x, (slice(None),) * d + (np.asarray(_raw(index)).reshape(-1),))
+
+
+def masked_select(x, mask) -> Tensor:
+    """The entries where ``mask`` (broadcast to ``x``) is true, as a 1-d tensor."""
+    x = as_tensor(x)
+    m = np.broadcast_to(np.asarray(_raw(mask), dtype=bool), x.shape)
+    return F.getitem(x, m)
+
+
+def _tri(op: str, keep):
+    def fn(x, diagonal: int = 0) -> Tensor:
+        x = as_tensor(x)
+        if x.ndim < 2:
+            raise ValueError(f"{op}: needs a tensor with at least 2 dimensions, got shape {x.shape}")
+        mask = keep(np.ones(x.shape[-2:], dtype=bool), diagonal)
+        return F.where(mask, x, np.zeros((), dtype=x.dtype))
+    fn.__name__ = op
+    fn.__doc__ = f"The {'lower' if op == 'tril' else 'upper'} triangle (from ``diagonal``), zeros elsewhere."
+    return fn
+
+
+tril = _tri("tril", np.tril)
+triu = _tri("triu", np.triu)
+
+
+def square(x) -> Tensor:
+    """x * x."""
+    return F.multiply(x, x)
+
+
+def mm(a, b) -> Tensor:
+    """Matrix product of two 2-d tensors."""
+    a, b = as_tensor(a), as_tensor(b)
+    if a.ndim != 2 or b.ndim != 2:
+        raise ValueError(f"mm: both operands must be 2-d, got shapes {a.shape} and {b.shape} (use matmul)")
+    return F.matmul(a, b)
+
+
+def bmm(a, b) -> Tensor:
+    """Batched matrix product of two 3-d tensors."""
+    a, b = as_tensor(a), as_tensor(b)
+    if a.ndim != 3 or b.ndim != 3:
+        raise ValueError(f"bmm: both operands must be 3-d, got shapes {a.shape} and {b.shape}")
+    return F.matmul(a, b)
+
+
+def dot(a, b) -> Tensor:
+    """Inner product of two 1-d tensors."""
+    a, b = as_tensor(a), as_tensor(b)
+    if a.ndim != 1 or b.ndim != 1:
+        raise ValueError(f"dot: both operands must be 1-d, got shapes {a.shape} and {b.shape}")
+    return F.matmul(a, b)
+
+
+def outer(a, b) -> Tensor:
+    """Outer product of two 1-d tensors."""
+    return F.multiply(F.unsqueeze(as_tensor(a), 1), as_tensor(b))
+
+
+def _nondiff(name: str, npf):
+    def fn(*args) -> Tensor:
+        return _const(npf(*(_raw(a) for a in args)))
+    fn.__name__ = name
+    fn.__doc__ = f"NumPy's ``{npf.__name__}`` (piecewise constant or boolean: no gradient)."
+    return fn
+
+
+NONDIFF = {
+    "floor": np.floor, "ceil": np.ceil, "round": np.round, "trunc": np.trunc, "isnan": np.isnan,
+    "isinf": np.isinf, "isfinite": np.isfinite, "logical_not": np.logical_not, "logical_and": np.logical_and,
+    "logical_or": np.logical_or, "logical_xor": np.logical_xor, "floor_divide": np.floor_divide,
+    "remainder": np.remainder, "eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
+    "gt": np.greater, "ge": np.greater_equal, "signbit": np.signbit,
+}
+globals().update({k: _nondiff(k, f) for k, f in NONDIFF.items()})
+
+
+def equal(a, b) -> bool:
+    """True when both have the same shape and values."""
+    return bool(np.array_equal(_raw(a), _raw(b)))
+
+
+def allclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
+    """NumPy's (and torch's) ``allclose``."""
+    return bool(np.allclose(_raw(a), _raw(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def isclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> Tensor:
+    """Elementwise ``allclose``."""
+    return _const(np.isclose(_raw(a), _raw(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def cumsum(x, dim: int) -> Tensor:
+    """Running sum along ``dim``; composed as a product with a triangular ones matrix (its gradient is exact)."""
+    x = as_tensor(x)
+    d = _dim("cumsum", dim, x.ndim)
+    n = x.shape[d]
+    tri = np.triu(np.ones((n, n), dtype=x.dtype if x.dtype.kind == "f" else np.int64))
+    moved = F.swapaxes(x, d, -1)
+    return F.swapaxes(F.matmul(moved, tri), d, -1)
+
+
+def numel(x) -> int:
+    """The number of elements."""
+    return int(as_tensor(x).size)
+
+
+__all__ = ["split", "chunk", "unbind", "repeat", "flip", "index_select", "masked_select", "tril", "triu", "square",
+           "mm", "bmm", "dot", "outer", "equal", "allclose", "isclose", "cumsum", "numel", *NONDIFF]
