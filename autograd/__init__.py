@@ -14,7 +14,7 @@ from .functional import (  # noqa: F401
     abs, add, all, amax, amin, any, argmax, argmin, astype, broadcast_to, cat, clamp, clip, clone, concat,
     concatenate, cos, divide, exp, expand_dims, flatten, gather, getitem, linear, log, log_softmax, logsumexp, matmul,
     max, maximum, mean, min, minimum, multiply, negative, norm, pad, power, relu, reshape, sigmoid, sign, sin, softmax,
-    sort, sqrt, squeeze, stack, std, subtract, sum, swapaxes, tanh, topk, transpose, unsqueeze, var, where,
+    sort, sqrt, squeeze, stack, std, subtract, sum, swapaxes, tanh, topk, unsqueeze, var, where,
 )
 from .reductions import ValuesIndices  # noqa: F401
 from .composed import *  # noqa: F401,F403  (chunk, split, repeat, mm, eq, ... : see composed.__all__)
@@ -37,14 +37,22 @@ from .hooks import RemovableHandle  # noqa: F401
 from .serialization import load, save  # noqa: F401
 from . import utils  # noqa: F401
 from . import autograd  # noqa: F401  (torch.autograd's spellings: autograd.autograd.grad, .Function, .Variable)
+from . import compat as _compat
 from .compat import accelerator, backends, get_default_dtype, set_printoptions, seed, set_default_device  # noqa: F401
 
 _vjp_helpers.F = functional
 _inplace.bind()
 globals().update(_DTYPES)  # torch's dtype names: float32, float, double, long, int, bool, ... (NumPy dtypes)
 bool_ = _np.bool_
-mul, sub, div, neg, true_divide = multiply, subtract, divide, negative, divide  # noqa: F405 - torch's spellings
+pow, mul, sub, div, neg, true_divide = power, multiply, subtract, divide, negative, divide  # torch's spellings
 absolute, swapdims = abs, swapaxes
+transpose = tensor_methods._transpose  # torch.transpose(x, 0, 1) swaps two dimensions; one tuple permutes (NumPy)
+permute = tensor_methods._METHODS["permute"]
+t = tensor_methods._METHODS["t"]
+for _name in ("add sub subtract mul multiply div divide true_divide pow power matmul mm bmm exp log sqrt abs sin "
+              "cos tanh sigmoid relu maximum minimum clamp clip neg negative sum mean cat concat concatenate stack "
+              "where square").split():
+    globals()[_name] = _compat.with_out(globals()[_name])
 
 
 def __getattr__(name: str):

@@ -2,12 +2,14 @@
 backends that report "none here", print options, seeding, and the default dtype (float32)."""
 from __future__ import annotations
 
+import functools
 import types
 
 import numpy as np
 
 from .dtypes import check_device
-from .mode import manual_seed
+from .mode import STATE, manual_seed
+from .tensor import Tensor
 
 
 def _false(*args, **kwargs) -> bool:
@@ -47,3 +49,24 @@ def seed() -> int:
     s = int(np.random.SeedSequence().entropy % (2 ** 63))
     manual_seed(s)
     return s
+
+
+def with_out(fn):
+    """``fn`` that also takes torch's ``out=``: the result is written into ``out`` (not differentiable, as torch)."""
+    @functools.wraps(fn)
+    def wrapper(*args, out=None, **kwargs):
+        r = fn(*args, **kwargs)
+        if out is None:
+            return r
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{fn.__name__}: out= must be a Tensor, got {type(out).__name__}")
+        if STATE.grad_enabled and (r.requires_grad or out.requires_grad):
+            raise RuntimeError(f"{fn.__name__}(): functions with out=... arguments don't support automatic "
+                               "differentiation, but one of the arguments requires grad (drop out=: y = "
+                               f"autograd.{fn.__name__}(...))")
+        if out.shape == r.shape:
+            out.copy_(r)
+        else:  # torch resizes out
+            out.data = r.numpy()
+        return out
+    return wrapper

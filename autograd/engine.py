@@ -227,11 +227,15 @@ def backward(tensors: Sequence[Tensor], grad_tensors=None, retain_graph: bool | 
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, create_graph: bool = False,
-         allow_unused: bool = False) -> tuple:
+         only_inputs: bool = True, allow_unused: bool | None = None, materialize_grads: bool = False) -> tuple:
     """d(outputs)/d(inputs) as a tuple of Tensors, without touching any ``.grad``.
 
     With ``create_graph=True`` the result is itself recorded, so it can be differentiated again.
+    ``only_inputs`` is accepted for old torch code (torch ignores it too); ``materialize_grads=True``
+    gives zeros instead of None for inputs the outputs do not depend on.
     """
+    if allow_unused is None:
+        allow_unused = materialize_grads
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     single = isinstance(inputs, Tensor)
     inputs = [inputs] if single else list(inputs)
@@ -252,7 +256,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, c
             if not allow_unused:
                 raise RuntimeError(f"grad: input {i} (shape {x.shape}) was not used to compute the outputs; "
                                    "pass allow_unused=True to get None for it")
-            result.append(None)
+            result.append(Tensor._wrap(np.zeros_like(x.numpy()), None, False) if materialize_grads else None)
         else:
             result.append(g if isinstance(g, Tensor) else Tensor._wrap(g, None, False))
     return tuple(result)

@@ -133,6 +133,8 @@ def within(lo, hi):
 
 
 SKIP = ("skip",)
+# By design tracegrad's dtypes are NumPy dtypes: str() gives 'float32' where torch gives 'torch.float32'.
+DTYPE_NAME = ("dtype",)
 
 # per program: "_default" for keys not listed, else the check of that key. Unlisted programs: close().
 SPECS = {
@@ -142,7 +144,8 @@ SPECS = {
     "polynomial_optim": {"_default": close(1e-4, 1e-5)},
     "polynomial_module": {"_default": close(1e-4, 1e-5), "randn_loss": within(0, 3000)},
     "polynomial_custom_function": {"_default": close(1e-4, 1e-6)},
-    "blitz_tensors": {"_default": close()},
+    "blitz_tensors": {"_default": close(), **{k: DTYPE_NAME for k in (
+        "dtype", "x_data_dtype", "x_np_dtype", "x_rand_dtype")}},
     "blitz_autograd": {"_default": close()},
     "basics_autograd": {"_default": close()},
     "blitz_neural_networks": {"_default": close(1e-4, 1e-5)},
@@ -174,38 +177,15 @@ SPECS = {
 }
 
 # programs that do not yet run or agree under tracegrad: the reason is the first error they hit
-XFAIL = {
-    "basics_autograd": "AttributeError: module 'autograd' has no attribute 'nn' (line 13)",
-    "blitz_autograd": "AttributeError: 'Tensor' object has no attribute 'all' (line 20)",
-    "blitz_cifar10": "AttributeError: module 'autograd' has no attribute 'from_numpy' (line 23)",
-    "blitz_neural_networks": "AttributeError: module 'autograd' has no attribute 'from_numpy' (line 46)",
-    "blitz_tensors": "AttributeError: module 'autograd' has no attribute 'from_numpy' (line 13)",
-    "d2l_dropout": "AttributeError: module 'autograd' has no attribute 'from_numpy' (line 63)",
-    "d2l_mlp_concise": "AttributeError: module 'autograd' has no attribute 'from_numpy' (line 13)",
-    "d2l_mlp_scratch": "AttributeError: module 'autograd' has no attribute 'from_numpy' (line 14)",
-    "d2l_weight_decay": "AttributeError: module 'autograd' has no attribute 'from_numpy' (line 17)",
-    "dataloader_loop": "AttributeError: module 'autograd' has no attribute 'from_numpy' (line 23)",
-    "dcgan_linear": "AttributeError: module 'autograd' has no attribute 'device' (line 11)",
-    "lr_schedulers": "AttributeError: module 'autograd' has no attribute 'from_numpy' (line 11)",
-    "nn_really_cnn": "AttributeError: module 'autograd' has no attribute 'from_numpy' (line 53)",
-    "nn_really_manual": "AttributeError: module 'autograd' has no attribute 'from_numpy' (line 65)",
-    "nn_really_module": "AttributeError: module 'autograd' has no attribute 'from_numpy' (line 24)",
-    "optim_param_groups": "AttributeError: module 'autograd' has no attribute 'from_numpy' (line 30)",
-    "polynomial_autograd": "AttributeError: module 'autograd' has no attribute 'float' (line 8)",
-    "polynomial_custom_function": "AttributeError: module 'autograd' has no attribute 'autograd' (line 8)",
-    "polynomial_module": "AttributeError: module 'autograd' has no attribute 'nn' (line 9)",
-    "polynomial_nn": "AttributeError: module 'autograd' has no attribute 'nn' (line 17)",
-    "polynomial_optim": "AttributeError: module 'autograd' has no attribute 'nn' (line 14)",
-    "polynomial_tensor": "AttributeError: module 'autograd' has no attribute 'float' (line 8)",
-    "quickstart": "AttributeError: module 'autograd' has no attribute 'from_numpy' (line 18)",
-    "saving_loading": "AttributeError: module 'autograd' has no attribute 'from_numpy' (line 37)",
-    "wgan_gp": "AttributeError: module 'autograd' has no attribute 'optim' (line 51)",
-}
+XFAIL: dict[str, str] = {}
 
 
 def _check(spec, expected, actual, where):
     kind = spec[0]
     if kind == "skip":
+        return
+    if kind == "dtype":
+        assert str(actual) == str(expected).removeprefix("torch."), f"{where}: torch {expected!r} vs {actual!r}"
         return
     if kind == "range":
         lo, hi = spec[1], spec[2]
