@@ -149,7 +149,7 @@ class Function(Node):
         for a in args:
             if isinstance(a, Tensor):
                 datas.append(a._data)
-                if a.requires_grad:
+                if a._requires_grad:
                     req = True
             elif a is None or type(a) in _SCALARS or isinstance(a, np.ndarray):
                 datas.append(a)
@@ -237,7 +237,7 @@ def unary(cls, x):
     out = fn.forward(d)
     if type(out) is not np.ndarray and not isinstance(out, np.generic):
         out = np.asarray(out)
-    if not x.requires_grad or not STATE.grad_enabled or not cls.differentiable:
+    if not x._requires_grad or not STATE.grad_enabled or not cls.differentiable:
         return _wrap(out, None, False)
     return _record(cls, fn, out, (x._node or _leaf(x),), (d,))
 
@@ -246,7 +246,7 @@ def binary(cls, a, b):
     """``cls.apply(a, b)`` without keywords: the operators' fast path for Tensors, Python scalars and arrays."""
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     if ta:
-        ad, ra = a._data, a.requires_grad
+        ad, ra = a._data, a._requires_grad
         if type(ad) is np.ndarray and ad.ndim == 0:
             ad = ad[()]  # NOTE: a 0-d array as a NumPy scalar: 10x cheaper arithmetic (the scalar mode)
     elif type(a) in _SCALARS or type(a) is np.ndarray:
@@ -254,7 +254,7 @@ def binary(cls, a, b):
     else:
         return cls.apply(a, b)
     if tb:
-        bd, rb = b._data, b.requires_grad
+        bd, rb = b._data, b._requires_grad
         if type(bd) is np.ndarray and bd.ndim == 0:
             bd = bd[()]
     elif type(b) in _SCALARS or type(b) is np.ndarray:

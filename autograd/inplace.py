@@ -78,7 +78,7 @@ def apply_inplace(self: Tensor, op: str, compute: Callable[[Tensor], Tensor], *o
         res = F.astype(res, self.dtype)
     _write(self, res, op, cast_any=True)
     self._node = res._node
-    self.requires_grad = res.requires_grad
+    self._requires_grad = res._requires_grad
     return self
 
 

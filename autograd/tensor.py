@@ -59,15 +59,24 @@ class _Size(int):
 class Tensor:
     """A NumPy array that can record the graph of the primitive ops applied to it."""
 
-    __slots__ = ("_data", "grad", "requires_grad", "_node", "name", "__weakref__")
+    __slots__ = ("_data", "grad", "_requires_grad", "_node", "name", "__weakref__")
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype=None, name: str | None = None,
-                 _infer: bool = False) -> None:
+    def __init__(self, data: Any = None, *sizes: int, requires_grad: bool = False, dtype=None,
+                 name: str | None = None, _infer: bool = False) -> None:
+        # torch.Tensor(2, 3) and torch.Tensor(3) give a shape (zeros here: torch leaves the memory unset). One int
+        # with requires_grad=True (an argument torch.Tensor does not take) is micrograd's scalar: Tensor(-4, ...).
+        if sizes or type(data) is int and not _infer and not requires_grad:
+            if not all(type(n) is int for n in (data, *sizes)):
+                raise TypeError(f"Tensor: give data (Tensor([1.0, 2.0])) or a shape of ints (Tensor(2, 3)), got "
+                                f"{(data, *sizes)!r}")
+            data = np.zeros((data, *sizes), dtype=dtype or np.float32)
+        elif data is None:
+            data = np.empty((0,), dtype=dtype or np.float32)
         self._data = _to_array(data, dtype, _infer)
         self.grad = None
         self._node = None
         self.name = name
-        self.requires_grad = False
+        self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
@@ -76,7 +85,7 @@ class Tensor:
         t = _new(Tensor)
         t._data = data
         t._node = node
-        t.requires_grad = requires_grad
+        t._requires_grad = requires_grad
         t.grad = None
         t.name = None
         return t
@@ -139,7 +148,7 @@ class Tensor:
 
     def detach_(self) -> "Tensor":
         """Cut this tensor from the graph: it becomes a leaf that does not require grad."""
-        self._node, self.requires_grad = None, False
+        self._node, self._requires_grad = None, False
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
@@ -150,10 +159,19 @@ class Tensor:
             if not requires_grad:
                 raise RuntimeError("requires_grad_(False) on a non-leaf tensor: use .detach() instead")
             return self
-        if bool(requires_grad) != self.requires_grad and self._node is not None:
+        if bool(requires_grad) != self._requires_grad and self._node is not None:
             self._node = None  # graphs recorded before the change keep the old leaf (as in PyTorch)
-        self.requires_grad = bool(requires_grad)
+        self._requires_grad = bool(requires_grad)
         return self
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether operations on this tensor are recorded for backward (set it like ``requires_grad_``)."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` on this non-leaf tensor after backward (leaves always get it)."""

@@ -17,12 +17,20 @@ def test_numpy_array_keeps_its_dtype_and_is_shared(dtype):
     assert t.numpy() is a  # shared, not copied (like torch.from_numpy)
 
 
-@pytest.mark.parametrize("data", [2.0, [1.0, 2.5], [[1, 2.0], [3, 4]], 3, [1, 2, 3], True, [True, False]])
+@pytest.mark.parametrize("data", [2.0, [1.0, 2.5], [[1, 2.0], [3, 4]], [3], [1, 2, 3], True, [True, False]])
 def test_python_data_becomes_float32_like_torch_Tensor(data):
     """Tensor(python data) is float32 whatever the numbers are (as torch.Tensor and the issue say)."""
     t = Tensor(data)
     assert t.dtype == np.float32
     np.testing.assert_array_equal(t.data, np.asarray(data, dtype=np.float32))
+
+
+def test_ints_give_a_shape_like_torch_Tensor():
+    """torch.Tensor(2, 3) is a (2, 3) tensor (zeros here; torch leaves the memory unset)."""
+    assert Tensor(3).shape == (3,) and Tensor(2, 3).shape == (2, 3) and Tensor(2, 3).dtype == np.float32
+    assert not Tensor(2, 3).numpy().any() and Tensor().shape == (0,)
+    with pytest.raises(TypeError, match="shape of ints"):
+        Tensor(2, 3.0)
 
 
 @pytest.mark.parametrize("data,dtype", [
@@ -155,7 +163,7 @@ def test_item_numpy_tolist():
     a = np.ones(3)
     assert Tensor(a).numpy() is a
     assert Tensor(np.array([1, 2])).tolist() == [1, 2]
-    assert float(Tensor(2.5)) == 2.5 and int(Tensor(3)) == 3
+    assert float(Tensor(2.5)) == 2.5 and int(autograd.tensor(3)) == 3 and Tensor(3).shape == (3,)  # a shape, as torch
 
 
 def test_detach_shares_data_and_cuts_the_graph():
