@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 from operator import attrgetter
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -146,6 +146,7 @@ def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture, shared
             if observed:
                 for tr in tracers:
                     tr.on_backward(node, g)
+                shared.add(id(g))  # handed out: a tracer may keep it, so it is never adopted (and later added into)
                 if capture is not None and node in capture:
                     capture[node] = g
             if node.is_leaf:
@@ -216,8 +217,8 @@ def _mark_repeats(grads: tuple, shared: set) -> None:
             seen.add(id(gi))
 
 
-def backward(tensors: Sequence[Tensor], grad_tensors=None, retain_graph: bool | None = None,
-             create_graph: bool = False) -> None:
+def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Tensor | np.ndarray | Sequence[Any] | None = None,
+             retain_graph: bool | None = None, create_graph: bool = False) -> None:
     """Accumulate the gradients of ``tensors`` into the ``.grad`` of every leaf they depend on."""
     if isinstance(tensors, Tensor):
         tensors = [tensors]
@@ -226,8 +227,10 @@ def backward(tensors: Sequence[Tensor], grad_tensors=None, retain_graph: bool | 
     run(list(tensors), grad_tensors, retain_graph, create_graph)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, create_graph: bool = False,
-         only_inputs: bool = True, allow_unused: bool | None = None, materialize_grads: bool = False) -> tuple:
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
+         grad_outputs: Tensor | np.ndarray | Sequence[Any] | None = None, retain_graph: bool | None = None,
+         create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
+         materialize_grads: bool = False) -> tuple[Tensor | None, ...]:
     """d(outputs)/d(inputs) as a tuple of Tensors, without touching any ``.grad``.
 
     With ``create_graph=True`` the result is itself recorded, so it can be differentiated again.

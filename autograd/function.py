@@ -9,6 +9,13 @@ per input, or None where an input gets none.
 
 The instance that ran ``forward`` *is* the graph node: it keeps its parents' nodes
 (in order), the op's scope, the output's shape and dtype, and what backward needs.
+
+The rule for arrays handed out: a tracer (``autograd.tracing``) and a tensor hook may keep every
+array the engine gives them (an op's output, a gradient), so the engine never writes into an array
+after handing it out. A primitive's ``forward`` may write into arrays it allocated itself before it
+returns, and its ``backward`` never writes into ``g`` or the saved arrays; the backward walk adopts a
+fresh gradient array as a leaf's ``.grad`` (and later adds into it in place, as torch does) only if
+no tracer or hook has seen it.
 """
 from __future__ import annotations
 

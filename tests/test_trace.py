@@ -37,3 +37,34 @@ def test_forward_tracer_sees_recorded_ops_only():
             x * 3.0                      # not recorded, so not seen
     assert seen == [("Mul", (2, 3)), ("Sum", (2,))]
     assert y.shape == (2,)
+
+
+class _KeepEverything(autograd.Tracer):
+    """Keeps every array it is handed, and a copy of its values at that moment."""
+
+    def __init__(self):
+        self.kept = []
+
+    def on_forward(self, node, out):
+        self.kept.append((out, np.array(out, copy=True)))
+
+    def on_backward(self, node, grad):
+        self.kept.append((grad, np.array(grad, copy=True)))
+
+
+def test_the_engine_never_writes_into_an_array_it_handed_to_a_tracer():
+    """The rule in Function's docstring: a later backward (which adds into .grad in place) or a later
+    forward must leave every array a tracer kept as it was when handed out."""
+    w = Tensor(np.array([[1.0, -2.0], [0.5, 3.0]]), requires_grad=True)
+    b = Tensor(np.array([0.1, -0.2]), requires_grad=True)
+    x = np.array([[1.0, 2.0], [3.0, 4.0]])
+    keep = _KeepEverything()
+    with autograd.tracing(keep):
+        ((x @ w + b).tanh() * 2).sum().backward()
+    for _ in range(2):  # untraced steps accumulate into the leaves' .grad in place
+        ((x @ w + b).tanh() * 2).sum().backward()
+        with autograd.no_grad():
+            w -= 0.1 * w.grad
+    assert keep.kept and all(np.array_equal(arr, snapshot) for arr, snapshot in keep.kept)
+    leaf_grads = [g for g, _ in keep.kept if g.shape == (2, 2)]
+    assert all(g is not w.grad.numpy() for g in leaf_grads)  # .grad was copied, not adopted
