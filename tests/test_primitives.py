@@ -164,3 +164,13 @@ def test_second_order(name, i, rng):
     for g0, g1 in zip(grads, again):
         if g0 is not None:
             np.testing.assert_allclose(g1.data, g0.data, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("name,i", [(n, i) for n, cases in SPECS.items() for i in range(len(cases))])
+def test_each_spec_records_its_op(name, i, rng):
+    """A spec that never runs its primitive (say, a composed path took over) would check nothing."""
+    case = SPECS[name][i]
+    out = case.fn(*_inputs(case, rng))
+    outs = [o for o in (out if isinstance(out, tuple) else (out,)) if isinstance(o, Tensor) and o.requires_grad]
+    ops = {n.op for n in autograd.Graph.of(*outs)}
+    assert name in ops, f"spec {name}[{i}] records {sorted(ops)}, not {name}"
