@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import functional as F
-from .ops import reduce as R
+from .ops import elementwise as E, reduce as R
 from .tensor import Tensor, as_tensor
 
 
@@ -157,8 +157,18 @@ def _nondiff(name: str, npf):
     return fn
 
 
+def _rounding(mode: str):
+    def fn(x) -> Tensor:
+        return E.Round.apply(x, mode=mode)
+    fn.__name__ = mode
+    fn.__doc__ = f"NumPy's {mode}; recorded with a zero gradient, as torch's."
+    return fn
+
+
+floor, ceil, round, trunc = (_rounding(m) for m in ("floor", "ceil", "round", "trunc"))  # noqa: A001
+
 NONDIFF = {
-    "floor": np.floor, "ceil": np.ceil, "round": np.round, "trunc": np.trunc, "isnan": np.isnan,
+    "isnan": np.isnan,
     "isinf": np.isinf, "isfinite": np.isfinite, "logical_not": np.logical_not, "logical_and": np.logical_and,
     "logical_or": np.logical_or, "logical_xor": np.logical_xor, "floor_divide": np.floor_divide,
     "remainder": np.remainder, "eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
@@ -197,5 +207,6 @@ def numel(x) -> int:
     return int(as_tensor(x).size)
 
 
-__all__ = ["split", "chunk", "unbind", "repeat", "flip", "index_select", "masked_select", "tril", "triu", "square",
+__all__ = ["floor", "ceil", "round", "trunc",
+           "split", "chunk", "unbind", "repeat", "flip", "index_select", "masked_select", "tril", "triu", "square",
            "mm", "bmm", "dot", "outer", "equal", "allclose", "isclose", "cumsum", "numel", *NONDIFF]

@@ -138,8 +138,8 @@ def astype(x, dtype) -> Tensor:
 
 
 def sign(x) -> Tensor:
-    """Non-differentiable sign (-1, 0, 1)."""
-    return Tensor._wrap(np.sign(as_tensor(x).numpy()), None, False)
+    """sign(x) in {-1, 0, 1}; recorded with a zero gradient, as ``torch.sign``."""
+    return unary(E.Sign, x)
 
 
 # ---- shape -------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..vjp_helpers import raw, sum_to, xp
+from ..vjp_helpers import is_array, raw, sum_to, xp
 from ..function import Function
 
 
@@ -284,3 +284,27 @@ class Cast(Function):
 
     def backward(self, g, out):
         return (g.astype(self.src),)
+
+
+class _PiecewiseConstant(Function):
+    """Ops whose derivative is 0 wherever it exists (sign, floor, ...): recorded, as torch records them, with a
+    zero gradient, so a graph shows them and backward through them gives zeros, not a missing gradient."""
+    needs_inputs = False
+
+    def backward(self, g, out):
+        return (np.zeros_like(g) if is_array(g) else g * 0.0,)
+
+
+class Sign(_PiecewiseConstant):
+    def forward(self, x):
+        return np.sign(x)
+
+
+class Round(_PiecewiseConstant):
+    """floor / ceil / round (half to even, as torch) / trunc."""
+
+    def forward(self, x, mode="round"):
+        return _ROUNDING[mode](x)
+
+
+_ROUNDING = {"floor": np.floor, "ceil": np.ceil, "round": np.round, "trunc": np.trunc}

@@ -39,9 +39,8 @@ def heaviside(x: Tensor) -> Tensor:
 
 
 def sign(x: Tensor) -> Tensor:
-    """sign(z) ∈ {−1, 0, 1}; gradient zero everywhere, like ``torch.sign`` (see ``heaviside``)."""
-    x = as_tensor(x)
-    return _zero_grad_const(x, np.sign(x.numpy()))
+    """sign(z) ∈ {−1, 0, 1}; gradient zero everywhere, like ``torch.sign`` (see ``heaviside``): ``autograd.sign``."""
+    return autograd.sign(x)
 
 
 def identity(x: Tensor) -> Tensor:
