@@ -24,8 +24,8 @@ from .creation import (  # noqa: F401
 )
 from .dtypes import DTYPES as _DTYPES, cuda, device, promote_types, result_type  # noqa: F401
 from .mode import (  # noqa: F401
-    absolute_scope, current_scope, default_generator, enable_grad, is_grad_enabled, manual_seed, no_grad, scope,
-    set_grad_enabled,
+    absolute_scope, current_scope, default_generator, enable_grad, inference_mode, is_grad_enabled, manual_seed,
+    no_grad, scope, set_grad_enabled,
 )
 from .engine import backward, grad  # noqa: F401
 from .anomaly import AnomalyError, detect_anomaly  # noqa: F401
@@ -63,4 +63,4 @@ def __getattr__(name: str):
     if name in ("nn", "optim"):
         import importlib
         return importlib.import_module(name)
-    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+    raise _compat.missing("autograd", name, globals())

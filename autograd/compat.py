@@ -70,3 +70,33 @@ def with_out(fn):
             out.data = r.numpy()
         return out
     return wrapper
+
+
+# torch names a ported program may reach for that tracegrad does not have, with what to do instead
+NOT_HERE = {
+    "einsum": "use matmul with reshape / transpose / unsqueeze",
+    "bernoulli": "use (autograd.rand(*shape) < p).float(), or x.bernoulli_(p)",
+    "multinomial": "use numpy.random.Generator.choice on the probabilities (autograd.default_generator())",
+    "prod": "use exp(log(x).sum()) for positive x",
+    "compile": "drop it: tracegrad runs eagerly",
+    "jit": "drop it: tracegrad runs eagerly",
+    "LSTM": "recurrent layers are not in tracegrad's nn yet: write the cell with nn.Linear",
+    "GRU": "recurrent layers are not in tracegrad's nn yet: write the cell with nn.Linear",
+    "RNN": "recurrent layers are not in tracegrad's nn yet: write the cell with nn.Linear",
+    "Transformer": "attention layers are not in tracegrad's nn yet",
+    "MultiheadAttention": "attention layers are not in tracegrad's nn yet",
+}
+_TORCH_WHERE = {"autograd": "torch", "Tensor": "torch.Tensor", "nn": "torch.nn", "optim": "torch.optim"}
+
+
+def missing(where: str, name: str, known) -> AttributeError:
+    """The AttributeError for a name ``where`` lacks, naming torch's spelling and the nearest tracegrad one."""
+    if name.startswith("_"):  # protocol probes (NumPy's __array_interface__, IPython's _repr_html_): no search
+        return AttributeError(f"{where} has no attribute {name!r}")
+    import difflib
+    hint = NOT_HERE.get(name)
+    if hint is None:
+        close = difflib.get_close_matches(name, [k for k in known if not k.startswith("_")], n=3, cutoff=0.8)
+        hint = f"did you mean {' or '.join(close)}?" if close else None
+    msg = f"{where} has no attribute {name!r} ({_TORCH_WHERE.get(where, where)}.{name} is not in tracegrad)"
+    return AttributeError(msg + (f"; {hint}" if hint else ""))

@@ -106,8 +106,10 @@ def run(outputs: Sequence[Tensor], grads, retain_graph, create_graph: bool, capt
         if not isinstance(t, Tensor):
             raise TypeError(f"{op}: output {i} is a {type(t).__name__}, not a Tensor")
         if not t.requires_grad:
-            raise RuntimeError(f"{op}: output {i} does not require grad: no input of the computation that made "
-                               "it has requires_grad=True, or it was computed under no_grad()")
+            raise RuntimeError(f"{op}: output {i} does not require grad and has no grad_fn (torch: 'element {i} of "
+                               "tensors does not require grad'): no input of the computation that made it has "
+                               "requires_grad=True, or it was computed under no_grad(). Create the leaves with "
+                               "requires_grad=True (or call x.requires_grad_()) and compute outside no_grad()")
         node = t._node
         if node is None:
             node = t._node = Leaf(t)

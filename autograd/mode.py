@@ -46,6 +46,13 @@ def no_grad(func=None):
     return _GradMode(False) if func is None else _GradMode(False)(func)
 
 
+def inference_mode(mode=True):
+    """torch's ``inference_mode``: here the same as ``no_grad`` (``mode=False`` records as usual)."""
+    if callable(mode):  # used bare as a decorator
+        return _GradMode(False)(mode)
+    return _GradMode(not mode)
+
+
 def enable_grad(func=None):
     """Context manager / decorator: re-enable recording inside ``no_grad``."""
     return _GradMode(True) if func is None else _GradMode(True)(func)

@@ -190,6 +190,11 @@ class Tensor:
             node.hooks = {}
         return RemovableHandle.add(node.hooks, hook)
 
+    def __getattr__(self, name: str):
+        """Only reached for a name Tensor lacks: say so with torch's spelling and the nearest one here."""
+        from .compat import missing
+        raise missing("Tensor", name, dir(type(self)))
+
     # ---- Python protocol ------------------------------------------------------------
     def __repr__(self) -> str:
         body = np.array2string(self.numpy(), separator=", ", precision=4, threshold=50,

@@ -12,3 +12,9 @@ from .mlp import *  # noqa: F401,F403
 from .blocks import *  # noqa: F401,F403
 from .serialization import save, load  # noqa: F401
 from . import models  # noqa: F401
+
+
+def __getattr__(name: str):
+    """A name nn lacks: say so with torch's spelling and the nearest tracegrad one."""
+    from autograd.compat import missing
+    raise missing("nn", name, globals())
