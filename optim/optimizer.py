@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from autograd import Tensor, enable_grad
+from autograd.versions import mark_written
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
 
@@ -142,6 +143,7 @@ class Optimizer:
                     if p.grad.requires_grad:
                         p.grad = p.grad.detach()
                     p.grad.numpy()[...] = 0
+                    mark_written(p.grad.numpy())
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient; returns ``closure()`` if given."""
@@ -166,6 +168,7 @@ class Optimizer:
                     g = self._scratch(data, 7)
                     np.copyto(g, grad.numpy())
                 self._update(data, g, state, group)
+                mark_written(data)  # as torch's in-place step bumps the version: an old graph that saved p is stale
         return loss
 
     def state_dict(self) -> dict[str, Any]:

@@ -298,3 +298,21 @@ def test_closure_runs_with_grad_enabled_and_returns_loss():
     with autograd.no_grad():
         loss = opt.step(closure)
     assert loss.item() == 4.0 and p.numpy()[0] == 1.0
+
+
+def test_backward_through_a_graph_made_before_step_raises_as_torch(torch):
+    """step() changes the parameters in place; a graph that saved them is stale, and torch refuses it too."""
+    w = Tensor(np.array([1.0, 2.0]), requires_grad=True)
+    x = Tensor(np.array([3.0, 4.0]), requires_grad=True)
+    loss = (w * x).sum()                       # Mul saved w for x's gradient
+    loss.backward(retain_graph=True)
+    optim.SGD([w], lr=0.1).step()
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
+    tw = torch.tensor([1.0, 2.0], requires_grad=True)
+    tx = torch.tensor([3.0, 4.0], requires_grad=True)
+    tloss = (tw * tx).sum()
+    tloss.backward(retain_graph=True)
+    torch.optim.SGD([tw], lr=0.1).step()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        tloss.backward()
