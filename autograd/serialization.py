@@ -127,6 +127,11 @@ def save(obj: Any, f: FileLike) -> None:
         pass
 
 
+_TORCH_FILE = ("it looks like a torch.save file, a pickle, which autograd.load never opens (unpickling runs code). "
+               "Convert it where torch is installed: autograd.save({k: autograd.from_numpy(v.numpy()) for k, v in "
+               "torch.load(path).items()}, new_path)")
+
+
 class _Reader:
     def __init__(self, npz, name: str) -> None:
         self.npz, self.name, self.used = npz, name, set()
@@ -205,6 +210,8 @@ def load(f: FileLike, map_location: Any = None, *, weights_only: bool | None = N
         with npz:
             reader = _Reader(npz, name)
             if _STRUCT not in npz.files:
+                if any(n.endswith("data.pkl") for n in npz.files):
+                    raise reader.fail(_TORCH_FILE)
                 raise reader.fail("it has no structure entry (not written by autograd.save)")
             raw = npz[_STRUCT]
             try:
@@ -223,7 +230,7 @@ def load(f: FileLike, map_location: Any = None, *, weights_only: bool | None = N
     except ValueError as e:
         if str(e).startswith("load: "):
             raise
-        why = "unrecognised contents" if "pickle" in str(e) else str(e)  # NumPy's hint to unpickle is wrong here
+        why = "unrecognised contents; " + _TORCH_FILE if "pickle" in str(e) else str(e)  # not NumPy's unpickle hint
         raise ValueError(f"load: {name} is corrupt or not an .npz file written by autograd.save ({why})") from None
     except (zipfile.BadZipFile, EOFError, KeyError, zlib.error) as e:
         raise ValueError(f"load: {name} is corrupt or truncated ({type(e).__name__}: {e})") from None

@@ -74,3 +74,11 @@ def test_inference_mode_records_nothing():
         assert not (x * 2).requires_grad
     with autograd.inference_mode(False):
         assert (x * 2).requires_grad
+
+
+def test_a_torch_save_file_is_refused_with_how_to_convert_it(tmp_path, torch):
+    for zipped in (True, False):
+        path = tmp_path / f"w{zipped}.pt"
+        torch.save({"w": torch.ones(2)}, path, _use_new_zipfile_serialization=zipped)
+        with pytest.raises(ValueError, match=r"torch\.save file, a pickle.*never opens"):
+            autograd.load(path)
