@@ -270,12 +270,15 @@ def binary(cls, a, b):
         return cls.apply(a, b)
     if STATE.anomaly:
         return cls.apply(a, b)
-    # torch's type promotion; the common case (same dtypes, or a float tensor with a Python number) is one test
+    # torch's type promotion; the common case (equal dtypes, or a float tensor with a Python number) is one test
     if ta and tb:
         if ad.dtype is not bd.dtype or cls.true_division and ad.dtype.kind != "f":
             ad, bd = _promoted(cls, a, b, ad, bd)
-    elif (ta or tb) and ((ad if ta else bd).dtype.kind != "f" or type(bd if ta else ad) is np.ndarray):
-        ad, bd = _promoted(cls, a, b, ad, bd)
+    elif ta or tb:
+        td, od = (ad, bd) if ta else (bd, ad)
+        if (od.dtype is not td.dtype if type(od) is np.ndarray else td.dtype.kind != "f") or (
+                cls.true_division and td.dtype.kind != "f"):
+            ad, bd = _promoted(cls, a, b, ad, bd)
     fn = _new(cls)
     out = fn.forward(ad, bd)
     if type(out) is not np.ndarray and not isinstance(out, np.generic):
