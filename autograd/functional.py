@@ -5,7 +5,7 @@ These are also the namespace a primitive's backward uses when it runs on Tensors
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
@@ -16,94 +16,97 @@ from .reductions import (  # noqa: F401  (re-exported: the functional namespace 
     ValuesIndices, _axis, all, amax, amin, any, argmax, argmin, gather, max, mean, min, norm, sort, std, sum, topk, var,
 )
 
+if TYPE_CHECKING:
+    from .types import Dims, DType, Shape, TensorLike
+
 
 # ---- elementwise -------------------------------------------------------------------------
-def add(a, b) -> Tensor:
+def add(a: TensorLike, b: TensorLike) -> Tensor:
     """a + b, broadcasting."""
     return binary(E.Add, a, b)
 
 
-def subtract(a, b) -> Tensor:
+def subtract(a: TensorLike, b: TensorLike) -> Tensor:
     """a - b, broadcasting."""
     return binary(E.Sub, a, b)
 
 
-def multiply(a, b) -> Tensor:
+def multiply(a: TensorLike, b: TensorLike) -> Tensor:
     """a * b, broadcasting."""
     return binary(E.Mul, a, b)
 
 
-def divide(a, b) -> Tensor:
+def divide(a: TensorLike, b: TensorLike) -> Tensor:
     """a / b, broadcasting."""
     return binary(E.Div, a, b)
 
 
-def negative(x) -> Tensor:
+def negative(x: TensorLike) -> Tensor:
     """-x."""
     return unary(E.Neg, x)
 
 
-def power(a, b) -> Tensor:
+def power(a: TensorLike, b: TensorLike) -> Tensor:
     """a ** b; the exponent may be a tensor too."""
     return binary(E.Pow, a, b)
 
 
-def exp(x) -> Tensor:
+def exp(x: TensorLike) -> Tensor:
     """e ** x."""
     return unary(E.Exp, x)
 
 
-def log(x) -> Tensor:
+def log(x: TensorLike) -> Tensor:
     """Natural logarithm."""
     return unary(E.Log, x)
 
 
-def sqrt(x) -> Tensor:
+def sqrt(x: TensorLike) -> Tensor:
     """Square root."""
     return unary(E.Sqrt, x)
 
 
-def abs(x) -> Tensor:  # noqa: A001 - NumPy's name
+def abs(x: TensorLike) -> Tensor:  # noqa: A001 - NumPy's name
     """|x|; the subgradient at 0 is 0."""
     return unary(E.Abs, x)
 
 
-def sin(x) -> Tensor:
+def sin(x: TensorLike) -> Tensor:
     """Sine."""
     return unary(E.Sin, x)
 
 
-def cos(x) -> Tensor:
+def cos(x: TensorLike) -> Tensor:
     """Cosine."""
     return unary(E.Cos, x)
 
 
-def tanh(x) -> Tensor:
+def tanh(x: TensorLike) -> Tensor:
     """Hyperbolic tangent."""
     return unary(E.Tanh, x)
 
 
-def sigmoid(x) -> Tensor:
+def sigmoid(x: TensorLike) -> Tensor:
     """1 / (1 + e**-x), stable for any x."""
     return unary(E.Sigmoid, x)
 
 
-def relu(x) -> Tensor:
+def relu(x: TensorLike) -> Tensor:
     """max(x, 0); ReLU'(0) = 0."""
     return unary(E.Relu, x)
 
 
-def maximum(a, b) -> Tensor:
+def maximum(a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise max; a tie splits the gradient in half (as PyTorch)."""
     return binary(E.Maximum, a, b)
 
 
-def minimum(a, b) -> Tensor:
+def minimum(a: TensorLike, b: TensorLike) -> Tensor:
     """Elementwise min; a tie splits the gradient in half (as PyTorch)."""
     return binary(E.Minimum, a, b)
 
 
-def where(cond, a, b) -> Tensor:
+def where(cond: TensorLike, a: TensorLike, b: TensorLike) -> Tensor:
     """Pick ``a`` where ``cond`` is true, else ``b``; ``cond`` is a boolean constant."""
     c = cond.numpy() if isinstance(cond, Tensor) else np.asarray(cond)
     if c.dtype != bool:
@@ -111,12 +114,12 @@ def where(cond, a, b) -> Tensor:
     return E.Where.apply(c, a, b)
 
 
-def clone(x) -> Tensor:
+def clone(x: TensorLike) -> Tensor:
     """A copy with its own memory; recorded, so the gradient flows back to ``x``."""
     return unary(M.Clone, x)
 
 
-def clip(x, min=None, max=None) -> Tensor:  # noqa: A002,F811 - PyTorch's clamp names
+def clip(x: TensorLike, min: TensorLike | None = None, max: TensorLike | None = None) -> Tensor:  # noqa: A002,F811 - PyTorch's clamp names
     """Clamp into [min, max] (either may be None); the gradient passes where min <= x <= max."""
     if min is None and max is None:
         raise ValueError("clip: give at least one of min and max")
@@ -126,7 +129,7 @@ def clip(x, min=None, max=None) -> Tensor:  # noqa: A002,F811 - PyTorch's clamp 
 clamp = clip
 
 
-def astype(x, dtype) -> Tensor:
+def astype(x: TensorLike, dtype: DType) -> Tensor:
     """Cast; to a floating dtype the gradient flows (cast back), to integers it stops."""
     dt = np.dtype(dtype)
     x = as_tensor(x)
@@ -137,7 +140,7 @@ def astype(x, dtype) -> Tensor:
     return E.Cast.apply(x, dtype=dt)
 
 
-def sign(x) -> Tensor:
+def sign(x: TensorLike) -> Tensor:
     """sign(x) in {-1, 0, 1}; recorded with a zero gradient, as ``torch.sign``."""
     return unary(E.Sign, x)
 
@@ -145,19 +148,21 @@ def sign(x) -> Tensor:
 # ---- shape -------------------------------------------------------------------------------
 def _dim(op: str, d: int, ndim: int) -> int:
     """One dimension index, range-checked (negatives count from the end)."""
-    return R.norm_axes(op, d, ndim)[0]
+    return R.norm_axes(op, d, ndim)[0]  # type: ignore[index]  # NOTE: drop when norm_axes has overloads
 
 
-def reshape(x, shape) -> Tensor:
+def reshape(x: TensorLike, shape: int | Shape) -> Tensor:
+    """``x`` with a new shape of as many elements (NumPy's reshape; one dimension may be -1)."""
     return M.Reshape.apply(x, shape=tuple(shape) if not isinstance(shape, int) else (shape,))
 
 
-def transpose(x, axes=None) -> Tensor:
+def transpose(x: TensorLike, axes: Shape | None = None) -> Tensor:
     """NumPy's transpose: reverse the axes, or permute them by ``axes``."""
     return M.Transpose.apply(x, axes=None if axes is None else tuple(axes))
 
 
-def swapaxes(x, a: int, b: int) -> Tensor:
+def swapaxes(x: TensorLike, a: int, b: int) -> Tensor:
+    """Swap dimensions ``a`` and ``b``."""
     x = as_tensor(x)
     nd = x.ndim
     if not (-nd <= a < nd and -nd <= b < nd):
@@ -167,11 +172,12 @@ def swapaxes(x, a: int, b: int) -> Tensor:
     return M.Transpose.apply(x, axes=tuple(axes))
 
 
-def broadcast_to(x, shape) -> Tensor:
+def broadcast_to(x: TensorLike, shape: Shape) -> Tensor:
+    """``x`` broadcast to ``shape``; the gradient sums back to ``x``'s shape."""
     return M.BroadcastTo.apply(x, shape=tuple(shape))
 
 
-def flatten(x, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+def flatten(x: TensorLike, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """PyTorch's flatten: merge dimensions ``start_dim..end_dim`` into one."""
     x = as_tensor(x)
     if x.ndim == 0:
@@ -181,7 +187,7 @@ def flatten(x, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(x, shape[:s] + (int(np.prod(shape[s:e + 1])),) + shape[e + 1:])
 
 
-def squeeze(x, dim=None, *, axis=None) -> Tensor:
+def squeeze(x: TensorLike, dim: Dims = None, *, axis: Dims = None) -> Tensor:
     """Drop dimensions of size 1 (all of them, or those in ``dim``)."""
     axis = dim if axis is None else axis
     x = as_tensor(x)
@@ -191,7 +197,7 @@ def squeeze(x, dim=None, *, axis=None) -> Tensor:
     return reshape(x, tuple(n for i, n in enumerate(shape) if not (i in drop and n == 1)))
 
 
-def unsqueeze(x, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+def unsqueeze(x: TensorLike, dim: int | None = None, *, axis: int | None = None) -> Tensor:
     """Insert a dimension of size 1 at ``dim``."""
     axis = dim if axis is None else axis
     if axis is None:
@@ -206,16 +212,17 @@ def unsqueeze(x, dim: int | None = None, *, axis: int | None = None) -> Tensor:
 expand_dims = unsqueeze
 
 
-def pad(x, pad_width, value: float = 0.0) -> Tensor:
+def pad(x: TensorLike, pad_width: int | Sequence[int] | Sequence[Sequence[int]], value: float = 0.0) -> Tensor:
     """Constant padding, NumPy's ``pad_width``: one (before, after) pair per dimension (or one for all)."""
     return M.Pad.apply(x, pad_width=pad_width, value=value)
 
 
-def getitem(x, index) -> Tensor:
+def getitem(x: TensorLike, index: Any) -> Tensor:
+    """``x[index]`` with NumPy's indexing (ints, slices, None, Ellipsis, boolean masks, integer arrays or Tensors)."""
     return M.GetItem.apply(x, index=_index(index))
 
 
-def concatenate(tensors: Sequence, dim: int = 0, *, axis: int | None = None) -> Tensor:
+def concatenate(tensors: Sequence[TensorLike], dim: int = 0, *, axis: int | None = None) -> Tensor:
     """Join tensors along an existing dimension (``torch.cat(tensors, dim=)``)."""
     if isinstance(tensors, Tensor):
         raise TypeError("cat: expected a sequence of Tensors (cat((a, b), dim=0)), got one Tensor")
@@ -225,47 +232,53 @@ def concatenate(tensors: Sequence, dim: int = 0, *, axis: int | None = None) -> 
 cat = concat = concatenate
 
 
-def stack(tensors: Sequence, dim: int = 0, *, axis: int | None = None) -> Tensor:
+def stack(tensors: Sequence[TensorLike], dim: int = 0, *, axis: int | None = None) -> Tensor:
     """Composed: unsqueeze each, then concatenate."""
     axis = dim if axis is None else axis
-    tensors = [as_tensor(t) for t in tensors]
-    if not tensors:
+    ts = [as_tensor(t) for t in tensors]
+    if not ts:
         raise ValueError("stack: needs at least one tensor")
-    first = tensors[0].shape
-    for t in tensors[1:]:
+    first = ts[0].shape
+    for t in ts[1:]:
         if t.shape != first:
             raise ValueError(f"stack: all tensors need the same shape, got {first} and {t.shape}")
-    return concatenate([unsqueeze(t, axis) for t in tensors], axis=axis)
+    return concatenate([unsqueeze(t, axis) for t in ts], axis=axis)
 
 
 # ---- linear algebra and the stable family -----------------------------------------------
-def linear(x, weight, bias=None) -> Tensor:
+def linear(x: TensorLike, weight: TensorLike, bias: TensorLike | None = None) -> Tensor:
     """``x @ weight.T + bias`` in one primitive (PyTorch's ``F.linear``); ``weight`` is (out, in)."""
     return L.Linear.apply(x, weight, bias)
 
 
-def matmul(a, b) -> Tensor:
+def matmul(a: TensorLike, b: TensorLike) -> Tensor:
+    """Matrix product with NumPy's rules (``a @ b``: 1-d operands are vectors, leading dimensions broadcast)."""
     return binary(L.Matmul, a, b)
 
 
-def softmax(x, axis: int = -1, *, dim=None) -> Tensor:
+def softmax(x: TensorLike, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """e^x / Σ e^x along ``dim`` (``axis``), stable for any x."""
     return S.Softmax.apply(x, axis=axis if dim is None else dim)
 
 
-def log_softmax(x, axis: int = -1, *, dim=None) -> Tensor:
+def log_softmax(x: TensorLike, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """log(softmax(x)) along ``dim`` (``axis``), stable for any x."""
     return S.LogSoftmax.apply(x, axis=axis if dim is None else dim)
 
 
-def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
+def logsumexp(x: TensorLike, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None,
+              keepdims: bool | None = None) -> Tensor:
     """log Σ e^x over ``dim``, stable for any x."""
     dim, keepdim = _axis("logsumexp", dim, axis, keepdim, keepdims)
     return S.LogSumExp.apply(x, axis=dim, keepdims=keepdim)
 
 
 # ---- constructors --------------------------------------------------------------------------
-def zeros_like(x, requires_grad: bool = False) -> Tensor:
+def zeros_like(x: TensorLike, requires_grad: bool = False) -> Tensor:
+    """Zeros with ``x``'s shape and dtype."""
     return Tensor(np.zeros_like(as_tensor(x).numpy()), requires_grad=requires_grad)
 
 
-def ones_like(x, requires_grad: bool = False) -> Tensor:
+def ones_like(x: TensorLike, requires_grad: bool = False) -> Tensor:
+    """Ones with ``x``'s shape and dtype."""
     return Tensor(np.ones_like(as_tensor(x).numpy()), requires_grad=requires_grad)

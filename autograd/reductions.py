@@ -7,12 +7,41 @@ with a second tensor the elementwise ``maximum`` / ``minimum``.
 from __future__ import annotations
 
 import builtins as _builtins
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, overload
 
 import numpy as np
 
 from .ops import elementwise as E, movement as M, reduce as R
 from .tensor import Tensor, as_tensor
+
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    from .function import Function
+    from .types import Dims, DType, TensorLike
+
+    class _Extremum(Protocol):
+        """max / min: over everything a value; with a dim (values, indices); with a tensor the elementwise one."""
+
+        @overload
+        def __call__(self, x: TensorLike, dim: None = None, keepdim: bool = False, *, axis: None = None,
+                     keepdims: bool | None = None) -> Tensor: ...
+        @overload
+        def __call__(self, x: TensorLike, dim: int, keepdim: bool = False, *,
+                     keepdims: bool | None = None) -> ValuesIndices: ...
+        @overload
+        def __call__(self, x: TensorLike, *, axis: int, keepdim: bool = False,
+                     keepdims: bool | None = None) -> ValuesIndices: ...
+        @overload
+        def __call__(self, x: TensorLike, other: Tensor, /) -> Tensor: ...
+
+    class _IndexReduction(Protocol):
+        def __call__(self, x: TensorLike, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+                     keepdims: bool | None = None) -> Tensor: ...
+
+    class _Reduction(Protocol):
+        def __call__(self, x: TensorLike, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None,
+                     keepdims: bool | None = None) -> Tensor: ...
 
 
 class ValuesIndices(NamedTuple):
@@ -21,7 +50,7 @@ class ValuesIndices(NamedTuple):
     indices: Tensor
 
 
-def _axis(op: str, dim, axis, keepdim, keepdims):
+def _axis(op: str, dim: Dims, axis: Dims, keepdim: bool, keepdims: bool | None) -> tuple[Any, bool]:
     """Accept NumPy's ``axis=`` / ``keepdims=`` as aliases of PyTorch's ``dim=`` / ``keepdim=``."""
     if axis is not None:
         if dim is not None:
@@ -34,7 +63,8 @@ def _axis(op: str, dim, axis, keepdim, keepdims):
     return dim, bool(keepdim)
 
 
-def sum(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None) -> Tensor:  # noqa: A001
+def sum(x: TensorLike, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None,  # noqa: A001
+        keepdims: bool | None = None, dtype: DType | None = None) -> Tensor:
     """Sum over ``dim`` (all by default)."""
     dim, keepdim = _axis("sum", dim, axis, keepdim, keepdims)
     x = as_tensor(x)
@@ -45,13 +75,14 @@ def sum(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None) -> 
     return R.Sum.apply(x, axis=dim, keepdims=keepdim)
 
 
-def _count(x: Tensor, axis) -> int:
+def _count(x: Tensor, axis: Dims) -> int:
     axes = R.norm_axes("mean", axis, x.ndim)
     shape = x.shape
     return int(np.prod([shape[a] for a in axes] if axes is not None else shape))
 
 
-def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None) -> Tensor:
+def mean(x: TensorLike, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None, keepdims: bool | None = None,
+         dtype: DType | None = None) -> Tensor:
     """Composed: sum, then a multiply by 1/n. An integer tensor needs ``dtype=`` or ``.float()`` (as torch)."""
     dim, keepdim = _axis("mean", dim, axis, keepdim, keepdims)
     x = as_tensor(x)
@@ -64,7 +95,8 @@ def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None) ->
     return R.Sum.apply(x, axis=dim, keepdims=keepdim) * (1.0 / n if n else np.nan)
 
 
-def var(x, dim=None, unbiased=None, keepdim=False, *, axis=None, keepdims=None, correction: int = 1) -> Tensor:
+def var(x: TensorLike, dim: Dims = None, unbiased: bool | int | None = None, keepdim: bool = False, *,
+        axis: Dims = None, keepdims: bool | None = None, correction: int = 1) -> Tensor:
     """Variance with PyTorch's default ``correction=1`` (unbiased); ``correction=0`` is the population variance."""
     if isinstance(unbiased, bool):
         correction = int(unbiased)
@@ -77,40 +109,43 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, axis=None, keepdims=None, 
     return R.Sum.apply(d * d, axis=dim, keepdims=keepdim) * (1.0 / n if n > 0 else np.nan)
 
 
-def std(x, dim=None, unbiased=None, keepdim=False, *, axis=None, keepdims=None, correction: int = 1) -> Tensor:
+def std(x: TensorLike, dim: Dims = None, unbiased: bool | int | None = None, keepdim: bool = False, *,
+        axis: Dims = None, keepdims: bool | None = None, correction: int = 1) -> Tensor:
     """Square root of ``var``."""
     return E.Sqrt.apply(var(x, dim, unbiased, keepdim, axis=axis, keepdims=keepdims, correction=correction))
 
 
-def amax(x, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
+def amax(x: TensorLike, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None,
+         keepdims: bool | None = None) -> Tensor:
     """Largest value over ``dim`` (one or several); ties share the gradient evenly."""
     dim, keepdim = _axis("amax", dim, axis, keepdim, keepdims)
     return R.Max.apply(x, axis=dim, keepdims=keepdim)
 
 
-def amin(x, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
+def amin(x: TensorLike, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None,
+         keepdims: bool | None = None) -> Tensor:
     """Smallest value over ``dim``; ties share the gradient evenly."""
     dim, keepdim = _axis("amin", dim, axis, keepdim, keepdims)
     return R.Min.apply(x, axis=dim, keepdims=keepdim)
 
 
-def gather(x, dim: int, index) -> Tensor:
+def gather(x: TensorLike, dim: int, index: TensorLike) -> Tensor:
     """``out[i][j] = x[i][index[i][j]]`` along ``dim`` (torch.gather); the gradient scatters back."""
     x = as_tensor(x)
     idx = index.numpy() if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype.kind not in "iu" or idx.ndim != x.ndim:
         raise ValueError(f"gather: index must be an integer tensor with as many dimensions as the input "
                          f"({x.ndim}), got dtype {idx.dtype} and shape {idx.shape}")
-    d = R.norm_axes("gather", dim, x.ndim)[0]
-    grid = list(np.indices(idx.shape, sparse=True))
+    d = R.norm_axes("gather", dim, x.ndim)[0]  # type: ignore[index]  # NOTE: drop when norm_axes has overloads
+    grid: list[np.ndarray] = list(np.indices(idx.shape, sparse=True))
     grid[d] = idx
     return M.GetItem.apply(x, index=tuple(grid))
 
 
-def _pick(op: str, x, dim, keepdim, argf) -> ValuesIndices:
+def _pick(op: str, x: TensorLike, dim: int, keepdim: bool, argf: Callable[..., Any]) -> ValuesIndices:
     """Values at ``argf``'s indices along ``dim``: the gradient goes to the index picked (torch's max(dim))."""
     x = as_tensor(x)
-    d = R.norm_axes(op, dim, _builtins.max(x.ndim, 1))[0]
+    d = R.norm_axes(op, dim, _builtins.max(x.ndim, 1))[0]  # type: ignore[index]  # NOTE: drop when norm_axes has overloads
     if x.ndim == 0:
         return ValuesIndices(x, Tensor._wrap(np.asarray(0), None, False))
     if x.shape[d] == 0:
@@ -122,8 +157,10 @@ def _pick(op: str, x, dim, keepdim, argf) -> ValuesIndices:
     return ValuesIndices(values, Tensor._wrap(idx.astype(np.int64), None, False))
 
 
-def _extremum(op: str, prim, pair, argf):
-    def reduce(x, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def _extremum(op: str, prim: type[Function], pair: Callable[[TensorLike, Tensor], Tensor],
+              argf: Callable[..., Any]) -> _Extremum:
+    def reduce(x: TensorLike, dim: Any = None, keepdim: bool = False, *, axis: Dims = None,
+               keepdims: bool | None = None) -> Any:
         if isinstance(dim, Tensor):  # torch.max(a, b): elementwise
             return pair(x, dim)
         dim, keepdim = _axis(op, dim, axis, keepdim, keepdims)
@@ -143,10 +180,10 @@ max = _extremum("max", R.Max, lambda a, b: E.Maximum.apply(a, b), np.argmax)  # 
 min = _extremum("min", R.Min, lambda a, b: E.Minimum.apply(a, b), np.argmin)  # noqa: A001
 
 
-def sort(x, dim: int = -1, descending: bool = False, stable: bool = False) -> ValuesIndices:
+def sort(x: TensorLike, dim: int = -1, descending: bool = False, stable: bool = False) -> ValuesIndices:
     """Sorted values along ``dim`` and their indices (a stable sort)."""
     x = as_tensor(x)
-    d = R.norm_axes("sort", dim, _builtins.max(x.ndim, 1))[0]
+    d = R.norm_axes("sort", dim, _builtins.max(x.ndim, 1))[0]  # type: ignore[index]  # NOTE: drop when norm_axes has overloads
     a = x.numpy()
     idx = np.argsort(-a if descending else a, axis=d, kind="stable") if x.ndim else np.asarray(0)
     if x.ndim == 0:
@@ -154,20 +191,21 @@ def sort(x, dim: int = -1, descending: bool = False, stable: bool = False) -> Va
     return ValuesIndices(gather(x, d, idx), Tensor._wrap(idx.astype(np.int64), None, False))
 
 
-def topk(x, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> ValuesIndices:  # noqa: A002
+def topk(x: TensorLike, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> ValuesIndices:  # noqa: A002
     """The ``k`` largest (or smallest) values along ``dim`` and their indices."""
     x = as_tensor(x)
-    d = R.norm_axes("topk", dim, _builtins.max(x.ndim, 1))[0]
+    d = R.norm_axes("topk", dim, _builtins.max(x.ndim, 1))[0]  # type: ignore[index]  # NOTE: drop when norm_axes has overloads
     n = x.shape[d] if x.ndim else 1
     if not 0 <= k <= n:
         raise ValueError(f"topk: k = {k} is out of range for dimension {dim} of size {n}")
-    _, idx = sort(x, d, descending=largest, stable=True)
-    idx = idx.numpy().take(np.arange(k), axis=d)
+    _, order = sort(x, d, descending=largest, stable=True)
+    idx = order.numpy().take(np.arange(k), axis=d)
     return ValuesIndices(gather(x, d, idx), Tensor._wrap(idx, None, False))
 
 
-def _index_reduction(op: str, argf):
-    def reduce(x, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
+def _index_reduction(op: str, argf: Callable[..., Any]) -> _IndexReduction:
+    def reduce(x: TensorLike, dim: int | None = None, keepdim: bool = False, *, axis: int | None = None,
+               keepdims: bool | None = None) -> Tensor:
         dim, keepdim = _axis(op, dim, axis, keepdim, keepdims)
         a = as_tensor(x).numpy()
         r = argf(a, axis=dim, keepdims=keepdim) if dim is not None else argf(a)
@@ -181,8 +219,9 @@ argmax = _index_reduction("argmax", np.argmax)
 argmin = _index_reduction("argmin", np.argmin)
 
 
-def _logical(op: str, npf):
-    def reduce(x, dim=None, keepdim=False, *, axis=None, keepdims=None) -> Tensor:
+def _logical(op: str, npf: Callable[..., Any]) -> _Reduction:
+    def reduce(x: TensorLike, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None,
+               keepdims: bool | None = None) -> Tensor:
         dim, keepdim = _axis(op, dim, axis, keepdim, keepdims)
         return Tensor._wrap(np.asarray(npf(as_tensor(x).numpy(), axis=dim, keepdims=keepdim)), None, False)
     reduce.__name__ = op
@@ -194,7 +233,8 @@ all = _logical("all", np.all)  # noqa: A001
 any = _logical("any", np.any)  # noqa: A001
 
 
-def norm(x, p="fro", dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None) -> Tensor:
+def norm(x: TensorLike, p: float | str = "fro", dim: Dims = None, keepdim: bool = False, *, axis: Dims = None,
+         keepdims: bool | None = None, dtype: DType | None = None) -> Tensor:
     """Vector p-norm over ``dim`` (all elements by default): p = 2 / 'fro', 1, inf, -inf, 0 or any p > 0.
 
     NOTE: a primitive for stability: the gradient at a zero vector is 0 (as torch), where the composed
