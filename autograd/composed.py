@@ -5,26 +5,36 @@ graph shows what they do (``chunk`` is slicing, ``repeat`` a broadcast, ``tril``
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
 import numpy as np
 
 from . import functional as F
 from .ops import elementwise as E, reduce as R
 from .tensor import Tensor, as_tensor
 
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    from .types import TensorLike
+
+    class _Triangle(Protocol):
+        def __call__(self, x: TensorLike, diagonal: int = 0) -> Tensor: ...
+
 
 def _dim(op: str, d: int, ndim: int) -> int:
-    return R.norm_axes(op, d, ndim)[0]
+    return R.norm_axes(op, d, ndim)[0]  # type: ignore[index]  # NOTE: drop when norm_axes has overloads
 
 
-def _const(a) -> Tensor:
+def _const(a: Any) -> Tensor:
     return Tensor._wrap(np.asarray(a), None, False)
 
 
-def _raw(x):
+def _raw(x: Any) -> Any:
     return x.numpy() if isinstance(x, Tensor) else x
 
 
-def split(x, split_size_or_sections, dim: int = 0) -> tuple:
+def split(x: TensorLike, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
     """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the listed sizes."""
     x = as_tensor(x)
     d = _dim("split", dim, x.ndim)
@@ -45,7 +55,7 @@ def split(x, split_size_or_sections, dim: int = 0) -> tuple:
     return tuple(out)
 
 
-def chunk(x, chunks: int, dim: int = 0) -> tuple:
+def chunk(x: TensorLike, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """``chunks`` nearly equal pieces along ``dim`` (torch's sizes: ceil(n / chunks) each)."""
     x = as_tensor(x)
     if chunks <= 0:
@@ -54,7 +64,7 @@ def chunk(x, chunks: int, dim: int = 0) -> tuple:
     return split(x, max(1, -(-n // chunks)), dim)
 
 
-def unbind(x, dim: int = 0) -> tuple:
+def unbind(x: TensorLike, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along ``dim``, each without that dimension."""
     x = as_tensor(x)
     d = _dim("unbind", dim, x.ndim)
@@ -62,20 +72,21 @@ def unbind(x, dim: int = 0) -> tuple:
     return tuple(F.getitem(x, lead + (i,)) for i in range(x.shape[d]))
 
 
-def repeat(x, *sizes) -> Tensor:
+def repeat(x: TensorLike, *sizes: int | Sequence[int]) -> Tensor:
     """Tile ``x`` ``sizes[i]`` times along dimension ``i`` (torch's ``repeat``; NumPy's ``tile``)."""
-    sizes = tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], (int, np.integer)) else sizes
+    reps: tuple[int, ...] = (tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], (int, np.integer))
+                             else sizes)  # type: ignore[assignment]  # ints here
     x = as_tensor(x)
-    if len(sizes) < x.ndim:
-        raise ValueError(f"repeat: got {len(sizes)} sizes for a tensor with {x.ndim} dimensions; give at least one "
+    if len(reps) < x.ndim:
+        raise ValueError(f"repeat: got {len(reps)} sizes for a tensor with {x.ndim} dimensions; give at least one "
                          "per dimension")
-    shape = (1,) * (len(sizes) - x.ndim) + x.shape
+    shape = (1,) * (len(reps) - x.ndim) + x.shape
     y = F.reshape(x, tuple(v for n in shape for v in (1, n)))  # a size-1 axis before each one
-    y = F.broadcast_to(y, tuple(v for r, n in zip(sizes, shape) for v in (r, n)))
-    return F.reshape(y, tuple(r * n for r, n in zip(sizes, shape)))
+    y = F.broadcast_to(y, tuple(v for r, n in zip(reps, shape) for v in (r, n)))
+    return F.reshape(y, tuple(r * n for r, n in zip(reps, shape)))
 
 
-def flip(x, dims) -> Tensor:
+def flip(x: TensorLike, dims: int | Sequence[int]) -> Tensor:
     """Reverse the order along ``dims``."""
     x = as_tensor(x)
     dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
@@ -85,22 +96,22 @@ def flip(x, dims) -> Tensor:
     return F.getitem(x, tuple(idx))
 
 
-def index_select(x, dim: int, index) -> Tensor:
+def index_select(x: TensorLike, dim: int, index: TensorLike) -> Tensor:
     """The entries ``index`` (a 1-d integer tensor) along ``dim``."""
     x = as_tensor(x)
     d = _dim("index_select", dim, x.ndim)
     return F.getitem(x, (slice(None),) * d + (np.asarray(_raw(index)).reshape(-1),))
 
 
-def masked_select(x, mask) -> Tensor:
+def masked_select(x: TensorLike, mask: TensorLike) -> Tensor:
     """The entries where ``mask`` (broadcast to ``x``) is true, as a 1-d tensor."""
     x = as_tensor(x)
     m = np.broadcast_to(np.asarray(_raw(mask), dtype=bool), x.shape)
     return F.getitem(x, m)
 
 
-def _tri(op: str, keep):
-    def fn(x, diagonal: int = 0) -> Tensor:
+def _tri(op: str, keep: Callable[[np.ndarray, int], np.ndarray]) -> _Triangle:
+    def fn(x: TensorLike, diagonal: int = 0) -> Tensor:
         x = as_tensor(x)
         if x.ndim < 2:
             raise ValueError(f"{op}: needs a tensor with at least 2 dimensions, got shape {x.shape}")
@@ -115,12 +126,12 @@ tril = _tri("tril", np.tril)
 triu = _tri("triu", np.triu)
 
 
-def square(x) -> Tensor:
+def square(x: TensorLike) -> Tensor:
     """x * x."""
     return F.multiply(x, x)
 
 
-def mm(a, b) -> Tensor:
+def mm(a: TensorLike, b: TensorLike) -> Tensor:
     """Matrix product of two 2-d tensors."""
     a, b = as_tensor(a), as_tensor(b)
     if a.ndim != 2 or b.ndim != 2:
@@ -128,7 +139,7 @@ def mm(a, b) -> Tensor:
     return F.matmul(a, b)
 
 
-def bmm(a, b) -> Tensor:
+def bmm(a: TensorLike, b: TensorLike) -> Tensor:
     """Batched matrix product of two 3-d tensors."""
     a, b = as_tensor(a), as_tensor(b)
     if a.ndim != 3 or b.ndim != 3:
@@ -136,7 +147,7 @@ def bmm(a, b) -> Tensor:
     return F.matmul(a, b)
 
 
-def dot(a, b) -> Tensor:
+def dot(a: TensorLike, b: TensorLike) -> Tensor:
     """Inner product of two 1-d tensors."""
     a, b = as_tensor(a), as_tensor(b)
     if a.ndim != 1 or b.ndim != 1:
@@ -144,21 +155,21 @@ def dot(a, b) -> Tensor:
     return F.matmul(a, b)
 
 
-def outer(a, b) -> Tensor:
+def outer(a: TensorLike, b: TensorLike) -> Tensor:
     """Outer product of two 1-d tensors."""
     return F.multiply(F.unsqueeze(as_tensor(a), 1), as_tensor(b))
 
 
-def _nondiff(name: str, npf):
-    def fn(*args) -> Tensor:
+def _nondiff(name: str, npf: Callable[..., Any]) -> Callable[..., Tensor]:
+    def fn(*args: TensorLike) -> Tensor:
         return _const(npf(*(_raw(a) for a in args)))
     fn.__name__ = name
     fn.__doc__ = f"NumPy's ``{npf.__name__}`` (piecewise constant or boolean: no gradient)."
     return fn
 
 
-def _rounding(mode: str):
-    def fn(x) -> Tensor:
+def _rounding(mode: str) -> Callable[[TensorLike], Tensor]:
+    def fn(x: TensorLike) -> Tensor:
         return E.Round.apply(x, mode=mode)
     fn.__name__ = mode
     fn.__doc__ = f"NumPy's {mode}; recorded with a zero gradient, as torch's."
@@ -175,24 +186,41 @@ NONDIFF = {
     "gt": np.greater, "ge": np.greater_equal, "signbit": np.signbit,
 }
 globals().update({k: _nondiff(k, f) for k, f in NONDIFF.items()})
+if TYPE_CHECKING:  # what the line above defines, declared for type checkers
+    isnan: Callable[[TensorLike], Tensor]
+    isinf: Callable[[TensorLike], Tensor]
+    isfinite: Callable[[TensorLike], Tensor]
+    logical_not: Callable[[TensorLike], Tensor]
+    signbit: Callable[[TensorLike], Tensor]
+    logical_and: Callable[[TensorLike, TensorLike], Tensor]
+    logical_or: Callable[[TensorLike, TensorLike], Tensor]
+    logical_xor: Callable[[TensorLike, TensorLike], Tensor]
+    floor_divide: Callable[[TensorLike, TensorLike], Tensor]
+    remainder: Callable[[TensorLike, TensorLike], Tensor]
+    eq: Callable[[TensorLike, TensorLike], Tensor]
+    ne: Callable[[TensorLike, TensorLike], Tensor]
+    lt: Callable[[TensorLike, TensorLike], Tensor]
+    le: Callable[[TensorLike, TensorLike], Tensor]
+    gt: Callable[[TensorLike, TensorLike], Tensor]
+    ge: Callable[[TensorLike, TensorLike], Tensor]
 
 
-def equal(a, b) -> bool:
+def equal(a: TensorLike, b: TensorLike) -> bool:
     """True when both have the same shape and values."""
     return bool(np.array_equal(_raw(a), _raw(b)))
 
 
-def allclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
+def allclose(a: TensorLike, b: TensorLike, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
     """NumPy's (and torch's) ``allclose``."""
     return bool(np.allclose(_raw(a), _raw(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
-def isclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> Tensor:
+def isclose(a: TensorLike, b: TensorLike, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> Tensor:
     """Elementwise ``allclose``."""
     return _const(np.isclose(_raw(a), _raw(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
-def cumsum(x, dim: int) -> Tensor:
+def cumsum(x: TensorLike, dim: int) -> Tensor:
     """Running sum along ``dim``; composed as a product with a triangular ones matrix (its gradient is exact)."""
     x = as_tensor(x)
     d = _dim("cumsum", dim, x.ndim)
@@ -202,7 +230,7 @@ def cumsum(x, dim: int) -> Tensor:
     return F.swapaxes(F.matmul(moved, tri), d, -1)
 
 
-def numel(x) -> int:
+def numel(x: TensorLike) -> int:
     """The number of elements."""
     return int(as_tensor(x).size)
 
