@@ -12,14 +12,6 @@ import nn.functional as F
 from autograd import Tensor
 
 
-
-@pytest.fixture
-def torch():
-    """PyTorch for the parity tests (skipped where it is not installed)."""
-    return pytest.importorskip("torch")
-
-
-@pytest.fixture
 def TF(torch):  # noqa: N802 - torch.nn.functional's usual name
     return torch.nn.functional
 

@@ -10,13 +10,6 @@ import nn.functional as F
 from autograd import Tensor
 
 
-
-@pytest.fixture
-def torch():
-    """PyTorch for the parity tests (skipped where it is not installed)."""
-    return pytest.importorskip("torch")
-
-
 def _pair(ours_cls, ref_cls, c, torch, **kw):
     ours = ours_cls(c, dtype=np.float64, **kw)
     ref = ref_cls(c, **kw).double()
