@@ -12,6 +12,7 @@ import nn.functional as F
 from autograd import Tensor
 
 
+@pytest.fixture
 def TF(torch):  # noqa: N802 - torch.nn.functional's usual name
     return torch.nn.functional
 
