@@ -2,6 +2,8 @@
 ``torch.autograd.Function``, ``torch.autograd.Variable`` and ``from torch.autograd import grad`` working."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .anomaly import detect_anomaly
 from .engine import backward, grad
 from .function import Function
@@ -9,8 +11,11 @@ from .gradcheck import gradcheck
 from .mode import enable_grad, no_grad, set_grad_enabled
 from .tensor import Tensor
 
+if TYPE_CHECKING:
+    from .types import TensorLike
 
-def Variable(data, requires_grad: bool = False, volatile: bool = False) -> Tensor:  # noqa: N802 - torch's name
+
+def Variable(data: TensorLike, requires_grad: bool = False, volatile: bool = False) -> Tensor:  # noqa: N802 - torch's name
     """The old wrapper (PyTorch < 0.4): gives the Tensor itself, with ``requires_grad`` set if asked."""
     t = data if isinstance(data, Tensor) else Tensor(data)
     if requires_grad:

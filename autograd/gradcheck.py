@@ -1,7 +1,7 @@
 """Compare analytic gradients with float64 central differences."""
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -13,19 +13,19 @@ class GradcheckError(AssertionError):
     """The analytic and numeric gradients disagree (the message names the input and worst element)."""
 
 
-def _outputs(out) -> list[Tensor]:
+def _outputs(out: Any) -> list[Tensor]:
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
     return [o for o in outs if isinstance(o, Tensor) and o.dtype.kind == "f"]
 
 
-def _projected(fn: Callable, inputs, vs) -> float:
+def _projected(fn: Callable[..., Any], inputs: Sequence[Any], vs: Sequence[np.ndarray]) -> float:
     """sum_k <v_k, fn(inputs)_k> as a Python float (grad mode stays on: fn may itself take gradients)."""
     outs = _outputs(fn(*inputs))
     return float(sum(np.sum(v * o.numpy()) for v, o in zip(vs, outs)))
 
 
-def gradcheck(fn: Callable, inputs: Sequence, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              raise_exception: bool = True, seed: int = 0) -> bool:
+def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, raise_exception: bool = True, seed: int = 0) -> bool:
     """Check ``fn``'s gradients with respect to every input that requires grad.
 
     The outputs are projected on fixed random directions v (a vector-Jacobian product),
@@ -52,9 +52,9 @@ def gradcheck(fn: Callable, inputs: Sequence, eps: float = 1e-6, atol: float = 1
         analytic = grad(total, [inputs[i] for i in wrt], allow_unused=True)
     else:  # no output depends on any input
         analytic = (None,) * len(wrt)
-    for i, a in zip(wrt, analytic):
+    for i, ga in zip(wrt, analytic):
         x = inputs[i]
-        a = np.zeros(x.shape) if a is None else a.numpy()
+        a = np.zeros(x.shape) if ga is None else ga.numpy()
         numeric = np.zeros(x.shape)
         saved = x.numpy()
         x.data = saved.copy()

@@ -11,7 +11,7 @@ from .vjp_helpers import ARRAYS
 from .tensor import Tensor
 
 
-def _postorder(roots: list) -> list:
+def _postorder(roots: list[Any]) -> list[Any]:  # engine nodes, duck-typed (a Leaf has .ref, a Function not)
     """Every node behind ``roots``, parents first, in depth-first post-order over parents in order.
 
     Iterative (a 100,000-op chain must not hit the recursion limit), and decided by the graph's
@@ -54,9 +54,11 @@ class GraphNode:
 
     @property
     def kind(self) -> str:
+        """"op" for a primitive, "param" for a leaf that requires grad, "const" for any other leaf."""
         return "op" if not self.is_leaf else ("param" if self.requires_grad else "const")
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
+        """This node as JSON-ready values (parents by id; the engine's node left out)."""
         return {"id": self.id, "op": self.op, "kind": self.kind, "scope": self.scope, "shape": list(self.shape),
                 "dtype": self.dtype, "parents": list(self.parents), "name": self.name}
 
@@ -72,7 +74,7 @@ class Graph:
     def of(cls, *tensors: Tensor, params: Mapping[str, Tensor] | None = None) -> "Graph":
         """The graph recorded behind ``tensors``. ``params`` (e.g. ``dict(model.named_parameters())``)
         names the leaves; otherwise a tensor's ``.name`` is used."""
-        roots = []
+        roots: list[Any] = []
         for t in tensors:
             if not isinstance(t, Tensor):
                 raise TypeError(f"Graph.of: expected Tensors, got {type(t).__name__}")
@@ -114,9 +116,11 @@ class Graph:
         return [(p, n.id) for n in self.nodes for p in n.parents]
 
     def leaves(self) -> list[GraphNode]:
+        """Nodes of tensors the user made (parameters and constants)."""
         return [n for n in self.nodes if n.is_leaf]
 
     def parameters(self) -> list[GraphNode]:
+        """Leaves that require grad."""
         return [n for n in self.nodes if n.kind == "param"]
 
     def depth(self) -> int:
@@ -127,7 +131,7 @@ class Graph:
                 d[n.id] = 1 + max(d[p] for p in n.parents)
         return max(d, default=0)
 
-    def stats(self) -> dict:
+    def stats(self) -> dict[str, Any]:
         """Node counts per op, depth, and the bytes held by arrays saved for backward."""
         held, seen = 0, set()
         for n in self.nodes:
@@ -149,10 +153,12 @@ class Graph:
             out.setdefault(n.scope, []).append(n.id)
         return out
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
+        """Nodes, outputs and stats as JSON-ready values."""
         return {"nodes": [n.to_dict() for n in self.nodes], "outputs": list(self.outputs), "stats": self.stats()}
 
-    def to_json(self, **kw) -> str:
+    def to_json(self, **kw: Any) -> str:
+        """``to_dict()`` as a JSON string (``kw`` goes to ``json.dumps``, e.g. ``indent=2``)."""
         return json.dumps(self.to_dict(), **kw)
 
     def __repr__(self) -> str:

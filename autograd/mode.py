@@ -6,7 +6,7 @@ thread-local lookup would sit on every op's hot path.
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from typing import Any, Callable, Iterator, TypeVar, overload
 
 import numpy as np
 
@@ -24,6 +24,7 @@ class _State:
 
 
 STATE = _State()
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class _GradMode(contextlib.ContextDecorator):
@@ -37,23 +38,35 @@ class _GradMode(contextlib.ContextDecorator):
         self.prev.append(STATE.grad_enabled)
         STATE.grad_enabled = self.enabled
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         STATE.grad_enabled = self.prev.pop()
 
 
-def no_grad(func=None):
+@overload
+def no_grad(func: None = None) -> _GradMode: ...
+@overload
+def no_grad(func: _F) -> _F: ...
+def no_grad(func: _F | None = None) -> _GradMode | _F:
     """Context manager / decorator (``@no_grad()`` or bare ``@no_grad``): ops inside record no graph."""
     return _GradMode(False) if func is None else _GradMode(False)(func)
 
 
-def inference_mode(mode=True):
+@overload
+def inference_mode(mode: bool = True) -> _GradMode: ...
+@overload
+def inference_mode(mode: _F) -> _F: ...
+def inference_mode(mode: bool | _F = True) -> _GradMode | _F:
     """torch's ``inference_mode``: here the same as ``no_grad`` (``mode=False`` records as usual)."""
     if callable(mode):  # used bare as a decorator
         return _GradMode(False)(mode)
     return _GradMode(not mode)
 
 
-def enable_grad(func=None):
+@overload
+def enable_grad(func: None = None) -> _GradMode: ...
+@overload
+def enable_grad(func: _F) -> _F: ...
+def enable_grad(func: _F | None = None) -> _GradMode | _F:
     """Context manager / decorator: re-enable recording inside ``no_grad``."""
     return _GradMode(True) if func is None else _GradMode(True)(func)
 
@@ -67,8 +80,8 @@ class set_grad_enabled(_GradMode):
         self.before: bool | None = STATE.grad_enabled  # what the first __exit__ restores
         STATE.grad_enabled = self.enabled
 
-    def __call__(self, func):
-        STATE.grad_enabled = self.before  # used as a decorator: undo the call's own effect
+    def __call__(self, func: _F) -> _F:
+        STATE.grad_enabled = self.before  # type: ignore[assignment]  # a bool: set by __init__; used as a decorator: undo the call's own effect
         self.before = None
         return super().__call__(func)
 
@@ -81,6 +94,7 @@ class set_grad_enabled(_GradMode):
 
 
 def is_grad_enabled() -> bool:
+    """Whether ops record the graph now (False inside ``no_grad``)."""
     return STATE.grad_enabled
 
 
@@ -109,6 +123,7 @@ def absolute_scope(path: str) -> Iterator[str]:
 
 
 def current_scope() -> str:
+    """The dotted scope path ops are recorded under now ("" at top level)."""
     return STATE.scope
 
 
@@ -119,4 +134,5 @@ def manual_seed(seed: int) -> np.random.Generator:
 
 
 def default_generator() -> np.random.Generator:
+    """The generator everything random draws from when given none (``manual_seed`` replaces it)."""
     return STATE.rng

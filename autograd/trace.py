@@ -10,21 +10,24 @@ This is what a step-by-step backprop replay and gradient heat on the graph are b
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 
 from .vjp_helpers import raw
 from .mode import STATE
 
+if TYPE_CHECKING:
+    from .function import Node
+
 
 class Tracer:
     """Base of tracers: override either method. Both run inside the engine's hot path, so keep them light."""
 
-    def on_forward(self, node, out) -> None:
+    def on_forward(self, node: Node, out: Any) -> None:
         """Called when op ``node`` has been recorded with output array ``out``."""
 
-    def on_backward(self, node, grad) -> None:
+    def on_backward(self, node: Node, grad: Any) -> None:
         """Called when the backward walk reaches ``node`` with its complete gradient ``grad``."""
 
 
@@ -42,12 +45,13 @@ class BackwardRecorder(Tracer):
     """Records, in the order the backward walk visits them, each node and the L2 norm of its gradient."""
 
     def __init__(self) -> None:
-        self.events: list[tuple[object, float, tuple]] = []
+        self.events: list[tuple[Node, float, tuple[int, ...]]] = []
 
-    def on_backward(self, node, grad) -> None:
+    def on_backward(self, node: Node, grad: Any) -> None:
+        """Record ``node`` with the L2 norm and shape of ``grad`` (an array, or a Tensor under create_graph)."""
         g = raw(grad)
         self.events.append((node, float(np.sqrt(np.sum(np.square(g, dtype=np.float64)))), np.shape(g)))
 
-    def grad_norms(self) -> dict:
+    def grad_norms(self) -> dict[Node, float]:
         """node -> L2 norm of its gradient (for gradient heat on ``Graph.of(...)``'s nodes, via ``GraphNode.node``)."""
         return {node: norm for node, norm, _ in self.events}
