@@ -45,8 +45,7 @@ def _mlp_loss(lib, x, p):
     return (o.sigmoid() * o).mean() + lib.logsumexp(o, 1).mean()
 
 
-def test_hessian_vector_product_matches_torch():
-    torch = pytest.importorskip("torch")
+def test_hessian_vector_product_matches_torch(torch):
     rng = np.random.default_rng(0)
     p_np, x_np = _mlp_params(rng), rng.standard_normal((4, 3))
     v_np = {k: rng.standard_normal(a.shape) for k, a in p_np.items()}
@@ -68,8 +67,7 @@ def test_hessian_vector_product_matches_torch():
         np.testing.assert_allclose(a.data, b.numpy(), rtol=1e-7, atol=1e-10, err_msg=k)
 
 
-def test_gradient_penalty_matches_torch():
-    torch = pytest.importorskip("torch")
+def test_gradient_penalty_matches_torch(torch):
     rng = np.random.default_rng(1)
     p_np, x_np = _mlp_params(rng), rng.standard_normal((4, 3))
 

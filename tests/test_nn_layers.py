@@ -11,9 +11,8 @@ import nn
 from autograd import Tensor
 
 
-def _copy_to_torch(ours, theirs):
+def _copy_to_torch(torch, ours, theirs):
     """Copy our parameters into a torch module with the same parameter names (float64)."""
-    torch = pytest.importorskip("torch")
     theirs.double()
     with torch.no_grad():
         for (n, p), (tn, tp) in zip(ours.named_parameters(), theirs.named_parameters()):
@@ -22,9 +21,8 @@ def _copy_to_torch(ours, theirs):
     ours.double()
 
 
-def _check_against_torch(ours, theirs, xn, rng, rtol=1e-10):
-    torch = pytest.importorskip("torch")
-    _copy_to_torch(ours, theirs)
+def _check_against_torch(torch, ours, theirs, xn, rng, rtol=1e-10):
+    _copy_to_torch(torch, ours, theirs)
     x, xt = Tensor(xn, requires_grad=True), torch.tensor(xn, requires_grad=True)
     y, yt = ours(x), theirs(xt)
     g = rng.standard_normal(y.shape)
@@ -38,9 +36,9 @@ def _check_against_torch(ours, theirs, xn, rng, rtol=1e-10):
 
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("shape", [(5, 4), (2, 3, 4), (4,)])
-def test_linear_matches_torch(bias, shape, rng):
-    torch = pytest.importorskip("torch")
-    _check_against_torch(nn.Linear(4, 3, bias=bias), torch.nn.Linear(4, 3, bias=bias), rng.standard_normal(shape), rng)
+def test_linear_matches_torch(bias, shape, rng, torch):
+    _check_against_torch(torch, nn.Linear(4, 3, bias=bias), torch.nn.Linear(4, 3, bias=bias),
+                         rng.standard_normal(shape), rng)
 
 
 def test_linear_shapes_names_and_default_init():
@@ -76,12 +74,11 @@ def test_linear_wrong_feature_count_names_the_layer():
         nn.Linear(-1, 3)
 
 
-def test_identity_and_flatten(rng):
-    torch = pytest.importorskip("torch")
+def test_identity_and_flatten(rng, torch):
     x = rng.standard_normal((2, 3, 4, 5))
     assert nn.Identity(54, unused=1)(Tensor(x)).shape == x.shape
     for args in [(), (0,), (1, 2), (2, -1), (0, -2)]:
-        _check_against_torch(nn.Flatten(*args), torch.nn.Flatten(*args), x, rng)
+        _check_against_torch(torch, nn.Flatten(*args), torch.nn.Flatten(*args), x, rng)
         assert nn.Flatten(*args)(Tensor(x)).shape == torch.nn.Flatten(*args)(torch.tensor(x)).shape
     with pytest.raises(ValueError, match="out of range"):
         nn.Flatten(4)(Tensor(x))
@@ -93,8 +90,7 @@ def test_functional_linear(rng):
 
 
 # ---- nn.init ----------------------------------------------------------------------------------
-def test_calculate_gain_matches_torch():
-    torch = pytest.importorskip("torch")
+def test_calculate_gain_matches_torch(torch):
     for name, param in [("linear", None), ("sigmoid", None), ("tanh", None), ("relu", None), ("leaky_relu", None),
                         ("leaky_relu", 0.2), ("leaky_relu", math.sqrt(5)), ("selu", None), ("conv2d", None)]:
         assert nn.init.calculate_gain(name, param) == pytest.approx(torch.nn.init.calculate_gain(name, param))
@@ -103,8 +99,7 @@ def test_calculate_gain_matches_torch():
 
 
 @pytest.mark.parametrize("shape", [(64, 32), (16, 8, 3, 3)])
-def test_init_distributions(shape):
-    torch = pytest.importorskip("torch")
+def test_init_distributions(shape, torch):
     fan_in, fan_out = torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(shape))
     t = Tensor(np.zeros(shape))
     cases = [
@@ -140,8 +135,7 @@ def test_init_keeps_dtype_and_rejects_vectors_for_fans():
 
 # ---- MLP and Perceptron -----------------------------------------------------------------------
 @pytest.mark.parametrize("activation", ["relu", "tanh", nn.ELU, "leaky_relu", "softplus"])
-def test_mlp_matches_torch(activation, rng):
-    torch = pytest.importorskip("torch")
+def test_mlp_matches_torch(activation, rng, torch):
     tact = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, nn.ELU: torch.nn.ELU, "leaky_relu": torch.nn.LeakyReLU,
             "softplus": torch.nn.Softplus}[activation]
     ours = nn.MLP([5, 7, 6, 3], activation=activation, output_activation="sigmoid")
@@ -149,7 +143,7 @@ def test_mlp_matches_torch(activation, rng):
     theirs = torch.nn.Module()
     theirs.layers = torch.nn.Sequential(*layers)
     theirs.forward = theirs.layers.forward
-    _check_against_torch(ours, theirs, rng.standard_normal((4, 5)), rng)
+    _check_against_torch(torch, ours, theirs, rng.standard_normal((4, 5)), rng)
 
 
 def test_mlp_structure_and_errors():

@@ -51,8 +51,7 @@ def test_parameter_is_a_tensor_that_requires_grad():
     assert type(p * 2) is Tensor  # ops make plain Tensors
 
 
-def test_named_parameters_like_torch():
-    torch = pytest.importorskip("torch")
+def test_named_parameters_like_torch(torch):
 
     class TBlock(torch.nn.Module):
         def __init__(self):
@@ -76,8 +75,7 @@ def test_named_parameters_like_torch():
     assert len(list(net.modules())) == len(list(tnet.modules()))
 
 
-def test_repr_like_torch():
-    torch = pytest.importorskip("torch")
+def test_repr_like_torch(torch):
     ours = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Sequential(nn.Linear(8, 2, bias=False), nn.Softmax(dim=1)))
     theirs = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(),
                                  torch.nn.Sequential(torch.nn.Linear(8, 2, bias=False), torch.nn.Softmax(dim=1)))

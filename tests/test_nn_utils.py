@@ -28,8 +28,7 @@ def test_l1_and_l2_penalties_and_their_gradients(rng):
         nn.utils.l1_penalty([])
 
 
-def test_max_norm_matches_torch_renorm(rng):
-    torch = pytest.importorskip("torch")
+def test_max_norm_matches_torch_renorm(rng, torch):
     model = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3))
     for p in model.parameters():
         p.data = rng.standard_normal(p.shape) * 2
@@ -44,8 +43,7 @@ def test_max_norm_matches_torch_renorm(rng):
             assert np.linalg.norm(p.data, axis=1).max() <= 1.5 + 1e-6
 
 
-def test_max_norm_conv_weights_and_dim(rng):
-    torch = pytest.importorskip("torch")
+def test_max_norm_conv_weights_and_dim(rng, torch):
     w = nn.Parameter(rng.standard_normal((4, 3, 2, 2)))
     w0 = w.numpy().copy()
     nn.utils.max_norm_([w], 1.0)
@@ -63,8 +61,7 @@ def test_max_norm_conv_weights_and_dim(rng):
 
 @pytest.mark.parametrize("norm_type", [2.0, 1.0, float("inf"), 3.0])
 @pytest.mark.parametrize("max_norm", [0.5, 1e6])
-def test_clip_grad_norm_matches_torch(norm_type, max_norm, rng):
-    torch = pytest.importorskip("torch")
+def test_clip_grad_norm_matches_torch(norm_type, max_norm, rng, torch):
     ps = _params(rng)
     tps = [torch.tensor(p.numpy(), requires_grad=True) for p in ps]
     for p, tp in zip(ps, tps):
@@ -88,8 +85,7 @@ def test_clip_grad_norm_nonfinite_and_empty():
         nn.utils.clip_grad_norm_(p, 1.0, error_if_nonfinite=True)
 
 
-def test_clip_grad_value_matches_torch(rng):
-    torch = pytest.importorskip("torch")
+def test_clip_grad_value_matches_torch(rng, torch):
     model = nn.Linear(4, 3)
     g = rng.standard_normal((3, 4)) * 2
     model.weight.grad = Tensor(g.copy())
