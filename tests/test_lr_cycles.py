@@ -12,11 +12,12 @@ LRS = [0.1, 0.03, 0.5]
 
 
 def make_opt(lib, kind="SGD", lrs=LRS):
-    """An optimizer over three parameter groups (different lrs), from ``optim`` or ``torch.optim``."""
+    """An optimizer over three parameter groups (different lrs), from ``optim``, or from ``torch.optim`` when given
+    the ``torch`` fixture."""
     if lib is optim:
         ps = [Tensor(np.zeros(2), requires_grad=True) for _ in lrs]
     else:
-        import torch
+        torch, lib = lib, lib.optim
         ps = [torch.zeros(2, requires_grad=True) for _ in lrs]
     groups = [{"params": [p], "lr": lr} for p, lr in zip(ps, lrs)]
     if kind == "SGD":
@@ -86,7 +87,7 @@ def _close(a, b, tol=1e-12):
 @pytest.mark.parametrize("case", list(CASES))
 def test_sequence_equals_torch(case, torch):
     kind, steps, build = CASES[case]
-    opt, topt = make_opt(optim, kind), make_opt(torch.optim, kind)
+    opt, topt = make_opt(optim, kind), make_opt(torch, kind)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch's "lr_scheduler.step() before optimizer.step()"
         tsched = build(torch.optim.lr_scheduler, topt)
@@ -100,7 +101,7 @@ def test_sequence_equals_torch(case, torch):
 
 
 def test_one_cycle_past_total_steps_raises_like_torch(torch):
-    opt, topt = make_opt(optim), make_opt(torch.optim)
+    opt, topt = make_opt(optim), make_opt(torch)
     sched, tsched = ours.OneCycleLR(opt, 1.0, total_steps=5), torch.optim.lr_scheduler.OneCycleLR(topt, 1.0, 5)
     for _ in range(5):
         opt.step()
@@ -129,7 +130,7 @@ def test_one_cycle_phases_hit_their_ends():
 @pytest.mark.parametrize("T_0,T_mult", [(5, 1), (3, 2), (2, 3)])
 def test_warm_restarts_float_epochs_equal_torch(T_0, T_mult, torch):
     """``step(epoch + i / iters)`` within an epoch, as torch's docs show; then going back in time."""
-    opt, topt = make_opt(optim), make_opt(torch.optim)
+    opt, topt = make_opt(optim), make_opt(torch)
     sched = ours.CosineAnnealingWarmRestarts(opt, T_0=T_0, T_mult=T_mult, eta_min=1e-3)
     tsched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(topt, T_0=T_0, T_mult=T_mult, eta_min=1e-3)
     iters = 7
@@ -221,14 +222,14 @@ def test_bad_arguments_raise_value_error_naming_them(name, kw, arg):
 @pytest.mark.parametrize("name,kw,arg", BAD, ids=[f"{n}-{a}-{i}" for i, (n, _, a) in enumerate(BAD)])
 def test_torch_rejects_the_same_arguments(name, kw, arg, torch):
     with pytest.raises(ValueError):
-        getattr(torch.optim.lr_scheduler, name)(make_opt(torch.optim), **kw)
+        getattr(torch.optim.lr_scheduler, name)(make_opt(torch), **kw)
 
 
 def test_one_cycle_momentum_needs_an_optimizer_with_momentum(torch):
     with pytest.raises(ValueError, match="cycle_momentum"):
         ours.OneCycleLR(make_opt(optim, "Adagrad"), max_lr=1.0, total_steps=10)
     with pytest.raises(ValueError, match="momentum"):
-        torch.optim.lr_scheduler.OneCycleLR(make_opt(torch.optim, "Adagrad"), max_lr=1.0, total_steps=10)
+        torch.optim.lr_scheduler.OneCycleLR(make_opt(torch, "Adagrad"), max_lr=1.0, total_steps=10)
 
 
 def test_combinator_checks():
