@@ -5,14 +5,19 @@ from __future__ import annotations
 import functools
 import types
 
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
 import numpy as np
 
 from .dtypes import check_device
 from .mode import STATE, manual_seed
 from .tensor import Tensor
 
+if TYPE_CHECKING:
+    from .types import DeviceLike
 
-def _false(*args, **kwargs) -> bool:
+
+def _false(*args: Any, **kwargs: Any) -> bool:
     return False
 
 
@@ -24,12 +29,12 @@ backends = types.SimpleNamespace(
 )
 
 
-def get_default_dtype():
+def get_default_dtype() -> type[np.float32]:
     """float32: what Python floats become, as torch's default."""
     return np.float32
 
 
-def set_default_device(device) -> None:
+def set_default_device(device: DeviceLike) -> None:
     """Only the CPU exists; anything else raises, saying so."""
     check_device(device, "set_default_device")
 
@@ -37,7 +42,7 @@ def set_default_device(device) -> None:
 def set_printoptions(precision: int | None = None, threshold: int | None = None, edgeitems: int | None = None,
                      linewidth: int | None = None, profile: str | None = None, sci_mode: bool | None = None) -> None:
     """Tensors print through NumPy: this sets NumPy's print options."""
-    kw = {k: v for k, v in dict(precision=precision, threshold=threshold, edgeitems=edgeitems,
+    kw: dict[str, Any] = {k: v for k, v in dict(precision=precision, threshold=threshold, edgeitems=edgeitems,
                                 linewidth=linewidth).items() if v is not None}
     if sci_mode is not None:
         kw["suppress"] = not sci_mode
@@ -46,15 +51,15 @@ def set_printoptions(precision: int | None = None, threshold: int | None = None,
 
 def seed() -> int:
     """Seed the generator from the operating system's entropy and return the seed."""
-    s = int(np.random.SeedSequence().entropy % (2 ** 63))
+    s = int(np.random.SeedSequence().entropy % (2 ** 63))  # type: ignore[operator]  # entropy is an int here
     manual_seed(s)
     return s
 
 
-def with_out(fn):
+def with_out(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
     """``fn`` that also takes torch's ``out=``: the result is written into ``out`` (not differentiable, as torch)."""
     @functools.wraps(fn)
-    def wrapper(*args, out=None, **kwargs):
+    def wrapper(*args: Any, out: Tensor | None = None, **kwargs: Any) -> Tensor:
         r = fn(*args, **kwargs)
         if out is None:
             return r
@@ -89,7 +94,7 @@ NOT_HERE = {
 _TORCH_WHERE = {"autograd": "torch", "Tensor": "torch.Tensor", "nn": "torch.nn", "optim": "torch.optim"}
 
 
-def missing(where: str, name: str, known) -> AttributeError:
+def missing(where: str, name: str, known: Iterable[str]) -> AttributeError:
     """The AttributeError for a name ``where`` lacks, naming torch's spelling and the nearest tracegrad one."""
     if name.startswith("_"):  # protocol probes (NumPy's __array_interface__, IPython's _repr_html_): no search
         return AttributeError(f"{where} has no attribute {name!r}")

@@ -5,7 +5,7 @@ Floating-point results default to float32, as in torch.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeGuard
 
 import numpy as np
 
@@ -13,10 +13,22 @@ from .dtypes import as_dtype, check_device
 from .mode import STATE
 from .tensor import Tensor
 
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    from .types import DeviceLike, DType, Number, TensorLike
+
+    _Size = int | Sequence[int]
+
+    class _Like(Protocol):
+        def __call__(self, input: TensorLike, *args: Any, dtype: DType | None = None, device: DeviceLike = None,
+                     requires_grad: bool = False, generator: np.random.Generator | None = None,
+                     **kw: Any) -> Tensor: ...
+
 _F32 = np.float32
 
 
-def _shape(shape) -> tuple:
+def _shape(shape: tuple[Any, ...]) -> tuple[int, ...]:
     """``zeros(2, 3)``, ``zeros((2, 3))`` and ``zeros([2, 3])`` all mean shape (2, 3)."""
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
         shape = shape[0]
@@ -26,14 +38,14 @@ def _shape(shape) -> tuple:
         raise TypeError(f"size must be ints or one sequence of ints, got {shape!r}") from None
 
 
-def _make(arr: np.ndarray, dtype, device, requires_grad: bool, op: str) -> Tensor:
+def _make(arr: np.ndarray, dtype: DType | None, device: DeviceLike, requires_grad: bool, op: str) -> Tensor:
     check_device(device, op)
     if dtype is not None:
         arr = arr.astype(as_dtype(dtype, op), copy=False)
     return Tensor(arr, requires_grad=requires_grad)
 
 
-def _rng(generator) -> np.random.Generator:
+def _rng(generator: np.random.Generator | None) -> np.random.Generator:
     return STATE.rng if generator is None else generator
 
 
@@ -45,11 +57,12 @@ class Generator(np.random.Generator):
         super().__init__(np.random.PCG64())
 
     def manual_seed(self, seed: int) -> "Generator":
+        """Re-seed this generator in place (as ``torch.Generator.manual_seed``); returns it."""
         self.bit_generator.state = np.random.PCG64(seed).state
         return self
 
 
-def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: DType | None = None, device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
     """Like ``torch.tensor``: the dtype is inferred (Python floats float32, ints int64, bools bool), the data copied;
     ``Tensor(data)`` instead makes Python numbers float32, like ``torch.Tensor``."""
     check_device(device, "tensor")
@@ -60,7 +73,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     return Tensor(data, requires_grad=requires_grad, dtype=None if dtype is None else as_dtype(dtype), _infer=True)
 
 
-def as_tensor(data, dtype=None, device=None) -> Tensor:
+def as_tensor(data: Any, dtype: DType | None = None, device: DeviceLike = None) -> Tensor:
     """A Tensor sharing ``data``'s memory when it is a NumPy array or Tensor of that dtype already."""
     if isinstance(data, Tensor) and (dtype is None or as_dtype(dtype) == data.dtype):
         return data
@@ -76,41 +89,48 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor(array)
 
 
-def is_tensor(obj) -> bool:
+def is_tensor(obj: object) -> TypeGuard[Tensor]:
+    """Whether ``obj`` is a Tensor (or a subclass such as ``nn.Parameter``)."""
     return isinstance(obj, Tensor)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def zeros(*size: _Size, dtype: DType | None = None, device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
+    """Zeros of shape ``size`` (``zeros(2, 3)`` or ``zeros((2, 3))``), float32 unless ``dtype``."""
     return _make(np.zeros(_shape(size), dtype=_F32), dtype, device, requires_grad, "zeros")
 
 
-def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def ones(*size: _Size, dtype: DType | None = None, device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
+    """Ones of shape ``size``, float32 unless ``dtype``."""
     return _make(np.ones(_shape(size), dtype=_F32), dtype, device, requires_grad, "ones")
 
 
-def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def empty(*size: _Size, dtype: DType | None = None, device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
     """Zeros (NumPy's uninitialised memory would make runs differ for no reason)."""
     return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def full(size: _Size, fill_value: Number, dtype: DType | None = None, device: DeviceLike = None,
+         requires_grad: bool = False) -> Tensor:
     """Filled with ``fill_value``; the dtype is inferred from it as torch does (float32, int64 or bool)."""
     if dtype is None:
         dtype = np.bool_ if isinstance(fill_value, bool) else (np.int64 if isinstance(fill_value, int) else _F32)
     return _make(np.full(_shape((size,)), fill_value), dtype, device, requires_grad, "full")
 
 
-def randn(*size, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
+def randn(*size: _Size, dtype: DType | None = None, device: DeviceLike = None, requires_grad: bool = False,
+          generator: np.random.Generator | None = None) -> Tensor:
     """Standard normal samples."""
     return _make(_rng(generator).standard_normal(_shape(size)).astype(_F32), dtype, device, requires_grad, "randn")
 
 
-def rand(*size, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
+def rand(*size: _Size, dtype: DType | None = None, device: DeviceLike = None, requires_grad: bool = False,
+         generator: np.random.Generator | None = None) -> Tensor:
     """Uniform samples on [0, 1)."""
     return _make(_rng(generator).random(_shape(size)).astype(_F32), dtype, device, requires_grad, "rand")
 
 
-def randint(low: int, high=None, size=None, *, dtype=None, device=None, generator=None,
+def randint(low: int, high: int | Sequence[int] | None = None, size: _Size | None = None, *, dtype: DType | None = None,
+            device: DeviceLike = None, generator: np.random.Generator | None = None,
             requires_grad: bool = False) -> Tensor:
     """Integers in [low, high) (int64); ``randint(high, size)`` starts at 0, as torch."""
     if size is None:
@@ -121,12 +141,14 @@ def randint(low: int, high=None, size=None, *, dtype=None, device=None, generato
     return _make(arr.astype(np.int64), dtype, device, requires_grad, "randint")
 
 
-def randperm(n: int, *, dtype=None, device=None, generator=None, requires_grad: bool = False) -> Tensor:
+def randperm(n: int, *, dtype: DType | None = None, device: DeviceLike = None,
+             generator: np.random.Generator | None = None, requires_grad: bool = False) -> Tensor:
     """A random permutation of 0..n-1 (int64)."""
     return _make(_rng(generator).permutation(n).astype(np.int64), dtype, device, requires_grad, "randperm")
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+def normal(mean: float | Tensor = 0.0, std: float | Tensor = 1.0, size: _Size | None = None, *,
+           generator: np.random.Generator | None = None, dtype: DType | None = None, device: DeviceLike = None,
            requires_grad: bool = False) -> Tensor:
     """Normal samples: ``normal(mean, std, size)`` with numbers, or elementwise means / stds from tensors."""
     m = mean.numpy() if isinstance(mean, Tensor) else mean
@@ -137,23 +159,29 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     return _make(arr, dtype, device, requires_grad, "normal")
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def arange(start: Number, end: Number | None = None, step: Number = 1, *, dtype: DType | None = None,
+           device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
     """Like torch.arange: int64 for integer arguments, float32 otherwise."""
     a = np.arange(start, end, step) if end is not None else np.arange(start)
     dtype = dtype if dtype is not None else (_F32 if a.dtype.kind == "f" else np.int64)
     return _make(a, dtype, device, requires_grad, "arange")
 
 
-def linspace(start: float, end: float, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def linspace(start: float, end: float, steps: int, *, dtype: DType | None = None, device: DeviceLike = None,
+             requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end`` (both included), float32 unless ``dtype``."""
     return _make(np.linspace(start, end, steps), dtype or _F32, device, requires_grad, "linspace")
 
 
-def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, *, dtype: DType | None = None, device: DeviceLike = None,
+        requires_grad: bool = False) -> Tensor:
+    """The n x m (n x n) identity matrix, float32 unless ``dtype``."""
     return _make(np.eye(n, m), dtype or _F32, device, requires_grad, "eye")
 
 
-def _like(fill):
-    def fn(input, *args, dtype=None, device=None, requires_grad: bool = False, generator=None, **kw) -> Tensor:
+def _like(fill: Callable[..., Any]) -> _Like:
+    def fn(input: TensorLike, *args: Any, dtype: DType | None = None, device: DeviceLike = None,
+           requires_grad: bool = False, generator: np.random.Generator | None = None, **kw: Any) -> Tensor:
         x = input if isinstance(input, Tensor) else Tensor(input)
         dt = dtype if dtype is not None else x.dtype
         arr = fill(x.shape, _rng(generator), *args)

@@ -5,9 +5,12 @@ There is one device, the CPU: tracegrad computes with NumPy.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .types import DType
 
 DTYPES: dict[str, Any] = {
     "float16": np.float16, "half": np.float16,
@@ -24,7 +27,7 @@ _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
 _TORCH_NAMES = {np.dtype(v): k for k, v in DTYPES.items() if k.endswith(("8", "16", "32", "64")) or k == "bool"}
 
 
-def as_dtype(dtype, op: str = "dtype") -> np.dtype:
+def as_dtype(dtype: DType, op: str = "dtype") -> np.dtype:
     """A NumPy dtype from any spelling: ``autograd.float``, ``numpy.float32``, ``"float32"``, ``"torch.float32"``."""
     if isinstance(dtype, str) and dtype.startswith("torch."):
         dtype = dtype[6:]
@@ -40,17 +43,17 @@ def as_dtype(dtype, op: str = "dtype") -> np.dtype:
     return dt
 
 
-def torch_name(dtype) -> str:
+def torch_name(dtype: DType) -> str:
     """``torch.float32``-style name of a dtype, for messages."""
     return "torch." + _TORCH_NAMES.get(np.dtype(dtype), str(dtype))
 
 
-def category(dtype) -> int:
+def category(dtype: DType) -> int:
     """0 bool, 1 integer, 2 floating point (PyTorch's promotion categories)."""
     return _CATEGORY[np.dtype(dtype).kind]
 
 
-def promote_types(a, b) -> np.dtype:
+def promote_types(a: DType, b: DType) -> np.dtype:
     """PyTorch's ``promote_types``: within a category the wider type; across categories the higher
     category's type (int64 with float32 is float32, where NumPy would say float64)."""
     a, b = np.dtype(a), np.dtype(b)
@@ -62,7 +65,7 @@ def promote_types(a, b) -> np.dtype:
     return np.promote_types(a, b)
 
 
-def result_type(*operands) -> np.dtype:
+def result_type(*operands: Any) -> np.dtype:
     """PyTorch's ``result_type``: tensors with dimensions decide, then 0-d tensors of a higher category,
     then Python scalars of a higher category (which give the default dtype: float32, int64, bool).
 
@@ -93,10 +96,12 @@ class device:  # noqa: N801 - PyTorch's name
     """``autograd.device("cpu")``: the only device (tracegrad computes with NumPy on the CPU)."""
 
     __slots__ = ("type", "index")
+    type: str
+    index: int | None
 
-    def __init__(self, type: str = "cpu", index: int | None = None) -> None:  # noqa: A002 - torch's name
+    def __init__(self, type: str | device = "cpu", index: int | None = None) -> None:  # noqa: A002 - torch's name
         if isinstance(type, device):
-            type, index = type.type, type.index
+            index, type = type.index, type.type
         if not isinstance(type, str):
             raise TypeError(f"device: expected a string such as 'cpu', got {type!r}")
         name, _, idx = type.partition(":")
@@ -111,9 +116,9 @@ class device:  # noqa: N801 - PyTorch's name
     def __str__(self) -> str:
         return self.type
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         try:
-            return device(other).type == self.type
+            return device(other).type == self.type  # type: ignore[arg-type]  # anything else: False
         except (TypeError, RuntimeError):
             return False
 
@@ -124,7 +129,7 @@ class device:  # noqa: N801 - PyTorch's name
 CPU = device("cpu")
 
 
-def check_device(dev, op: str = "device") -> None:
+def check_device(dev: Any, op: str = "device") -> None:
     """Accept None, 'cpu', 'cpu:0' or a device; anything else raises, saying there is only the CPU."""
     if dev is None or dev is CPU:
         return
@@ -136,10 +141,12 @@ class cuda:  # noqa: N801 - torch.cuda's spelling, as a namespace
 
     @staticmethod
     def is_available() -> bool:
+        """False: there is no GPU backend."""
         return False
 
     @staticmethod
     def device_count() -> int:
+        """0: no GPUs."""
         return 0
 
     @staticmethod
