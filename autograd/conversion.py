@@ -6,7 +6,7 @@ tensor itself, as torch does.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -14,13 +14,16 @@ from . import functional as F
 from .dtypes import CPU, DTYPES, as_dtype, check_device, device
 from .tensor import Tensor
 
+if TYPE_CHECKING:
+    from .types import DeviceLike, DType, TensorLike
+
 _TYPE_NAMES = {"FloatTensor": np.float32, "DoubleTensor": np.float64, "HalfTensor": np.float16,
                "LongTensor": np.int64, "IntTensor": np.int32, "ShortTensor": np.int16, "CharTensor": np.int8,
                "ByteTensor": np.uint8, "BoolTensor": np.bool_}
 _NAME_OF = {np.dtype(v): k for k, v in _TYPE_NAMES.items()}
 
 
-def _is_dtype(x) -> bool:
+def _is_dtype(x: Any) -> bool:
     if isinstance(x, str):
         return x.removeprefix("torch.") in DTYPES
     try:
@@ -29,8 +32,8 @@ def _is_dtype(x) -> bool:
         return False
 
 
-def to(self: Tensor, *args, dtype=None, device=None, non_blocking: bool = False, copy: bool = False,
-       memory_format=None) -> Tensor:
+def to(self: Tensor, *args: Any, dtype: DType | None = None, device: DeviceLike = None, non_blocking: bool = False,
+       copy: bool = False, memory_format: Any = None) -> Tensor:
     """``x.to(dtype)``, ``x.to("cpu")``, ``x.to(device, dtype)``, ``x.to(other)``: the only device is the CPU."""
     for a in args:
         if isinstance(a, Tensor):
@@ -44,7 +47,7 @@ def to(self: Tensor, *args, dtype=None, device=None, non_blocking: bool = False,
     return F.clone(out) if copy and out is self else out
 
 
-def type_(self: Tensor, dtype=None, non_blocking: bool = False) -> Any:
+def type_(self: Tensor, dtype: DType | None = None, non_blocking: bool = False) -> str | Tensor:
     """``x.type()`` names the type (``'torch.FloatTensor'``); ``x.type(dtype)`` converts."""
     if dtype is None:
         return "torch." + _NAME_OF.get(self.dtype, f"{self.dtype}Tensor")
@@ -53,26 +56,27 @@ def type_(self: Tensor, dtype=None, non_blocking: bool = False) -> Any:
     return F.astype(self, as_dtype(dtype, "type"))
 
 
-def _cast(dt):
-    def method(self: Tensor, memory_format=None) -> Tensor:
+def _cast(dt: type) -> Callable[..., Tensor]:
+    def method(self: Tensor, memory_format: Any = None) -> Tensor:
         return F.astype(self, dt)
     method.__doc__ = f"``x.to({np.dtype(dt).name})``."
     return method
 
 
-def cpu(self: Tensor, memory_format=None) -> Tensor:
+def cpu(self: Tensor, memory_format: Any = None) -> Tensor:
     """The tensor itself: it is on the CPU already (the only device)."""
     return self
 
 
-def cuda(self: Tensor, device=None, non_blocking: bool = False) -> Tensor:
+def cuda(self: Tensor, device: DeviceLike | int = None, non_blocking: bool = False) -> Tensor:
     """Refused: tracegrad computes with NumPy on the CPU (use ``.to(device)`` with ``device = "cpu"``)."""
     raise RuntimeError("cuda(): tracegrad computes with NumPy on the CPU and has no GPU; write .to(device) with "
                        "device = autograd.device('cpu') (autograd.cuda.is_available() is False)")
 
 
-def _new(fill):
-    def method(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False, **kw) -> Tensor:
+def _new(fill: Callable[[dict[str, Any]], Any] | None) -> Callable[..., Tensor]:
+    def method(self: Tensor, *size: Any, dtype: DType | None = None, device: DeviceLike = None,
+               requires_grad: bool = False, **kw: Any) -> Tensor:
         check_device(device)
         shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], (int, np.integer)) else size
         value = fill(kw) if fill is not None else None
@@ -82,7 +86,8 @@ def _new(fill):
     return method
 
 
-def new_tensor(self: Tensor, data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def new_tensor(self: Tensor, data: TensorLike, dtype: DType | None = None, device: DeviceLike = None,
+               requires_grad: bool = False) -> Tensor:
     """A new tensor from ``data`` with this tensor's dtype (or ``dtype``)."""
     check_device(device)
     arr = np.array(data.numpy() if isinstance(data, Tensor) else data, dtype=dtype or self.dtype)

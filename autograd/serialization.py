@@ -41,7 +41,7 @@ def register_tensor_class(kind: str, cls: type) -> None:
 
 
 def _crc(a: np.ndarray) -> int:
-    return zlib.crc32(np.ascontiguousarray(a).view(np.uint8).reshape(-1)) if a.size else 0
+    return zlib.crc32(np.ascontiguousarray(a).view(np.uint8).reshape(-1)) if a.size else 0  # type: ignore[arg-type]
 
 
 def _is_module(obj: Any) -> bool:
@@ -97,7 +97,7 @@ def _encode(obj: Any, arrays: dict, where: str) -> Any:
 def save(obj: Any, f: FileLike) -> None:
     """Write ``obj`` (e.g. ``model.state_dict()``) to ``f`` as one .npz file: a path (written atomically)
     or a binary file object such as ``io.BytesIO``."""
-    arrays: dict[str, np.ndarray] = {}
+    arrays: dict[str, Any] = {}  # Any: numpy's stub checks savez's **kwds against its allow_pickle: bool
     root = _encode(obj, arrays, "obj")  # fails before anything is written
     header = json.dumps({"format": FORMAT, "version": VERSION, "arrays": len(arrays), "root": root})
     arrays[_STRUCT] = np.frombuffer(header.encode("utf-8"), dtype=np.uint8)
@@ -133,8 +133,9 @@ _TORCH_FILE = ("it looks like a torch.save file, a pickle, which autograd.load n
 
 
 class _Reader:
-    def __init__(self, npz, name: str) -> None:
-        self.npz, self.name, self.used = npz, name, set()
+    def __init__(self, npz: Any, name: str) -> None:
+        self.npz, self.name = npz, name
+        self.used: set[str] = set()
 
     def fail(self, why: str) -> ValueError:
         return ValueError(f"load: {self.name} is not a valid tracegrad file: {why}")

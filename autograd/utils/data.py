@@ -13,8 +13,8 @@ from __future__ import annotations
 import bisect
 import math
 import warnings
-from collections.abc import Mapping, Sequence
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Mapping, Sequence, Sized
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NoReturn
 
 import numpy as np
 
@@ -40,8 +40,11 @@ def _rng(generator: np.random.Generator | None, who: str) -> np.random.Generator
 class Dataset:
     """A map-style dataset: subclasses define ``__getitem__(index)`` and ``__len__()``. ``a + b`` concatenates."""
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
+
+    if TYPE_CHECKING:  # subclasses define it (a stream may not: then len() raises TypeError, as in torch)
+        def __len__(self) -> int: ...
 
     def __add__(self, other: "Dataset") -> "ConcatDataset":
         return ConcatDataset([self, other])
@@ -50,10 +53,10 @@ class Dataset:
 class IterableDataset(Dataset):
     """A stream of samples: subclasses define ``__iter__()``; the DataLoader batches it in order."""
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
 
-    def __add__(self, other):
+    def __add__(self, other: Dataset) -> NoReturn:
         raise TypeError("IterableDataset: + is not supported (chain the iterables instead)")
 
 
@@ -78,7 +81,7 @@ class TensorDataset(Dataset):
                              "all must hold the same number of samples")
         self.tensors = tuple(ts)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
         return tuple(t[index] for t in self.tensors)
 
     def __len__(self) -> int:
@@ -99,7 +102,7 @@ class ConcatDataset(Dataset):
     def __len__(self) -> int:
         return self.cumulative_sizes[-1]
 
-    def __getitem__(self, idx: int):
+    def __getitem__(self, idx: int) -> Any:
         if idx < 0:
             if -idx > len(self):
                 raise IndexError(f"ConcatDataset: index {idx} is out of range for length {len(self)}")
@@ -116,7 +119,7 @@ class Subset(Dataset):
     def __init__(self, dataset: Dataset, indices: Sequence[int]) -> None:
         self.dataset, self.indices = dataset, indices
 
-    def __getitem__(self, idx):
+    def __getitem__(self, idx: int | list[int]) -> Any:
         if isinstance(idx, list):
             return self.dataset[[self.indices[i] for i in idx]]
         return self.dataset[self.indices[idx]]
@@ -164,7 +167,9 @@ class Sampler:
 
 
 class SequentialSampler(Sampler):
-    def __init__(self, data_source) -> None:
+    """Indices 0, 1, ..., len(data_source) - 1, in order."""
+
+    def __init__(self, data_source: Sized) -> None:
         self.data_source = data_source
 
     def _index_array(self) -> np.ndarray:
@@ -177,7 +182,7 @@ class SequentialSampler(Sampler):
 class RandomSampler(Sampler):
     """A fresh permutation each epoch (or ``num_samples`` draws with ``replacement``)."""
 
-    def __init__(self, data_source, replacement: bool = False, num_samples: int | None = None,
+    def __init__(self, data_source: Sized, replacement: bool = False, num_samples: int | None = None,
                  generator: np.random.Generator | None = None) -> None:
         self.data_source, self.replacement, self._num_samples = data_source, replacement, num_samples
         self.generator = generator
@@ -190,6 +195,7 @@ class RandomSampler(Sampler):
 
     @property
     def num_samples(self) -> int:
+        """Indices per epoch: ``num_samples`` if given, else the dataset's length."""
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def _index_array(self) -> np.ndarray:
@@ -230,7 +236,7 @@ class BatchSampler(Sampler):
             raise ValueError(f"BatchSampler: drop_last should be a boolean value, but got drop_last={drop_last!r}")
         self.sampler, self.batch_size, self.drop_last = sampler, int(batch_size), drop_last
 
-    def _batches(self) -> Iterator:
+    def _batches(self) -> Iterator[Any]:
         """Batches as index arrays (sliced from one array per epoch where the sampler can give one)."""
         bs = self.batch_size
         if isinstance(self.sampler, Sampler) and type(self.sampler).__iter__ is Sampler.__iter__:
@@ -248,11 +254,11 @@ class BatchSampler(Sampler):
         if batch and not self.drop_last:
             yield batch
 
-    def __iter__(self) -> Iterator[list[int]]:
+    def __iter__(self) -> Iterator[list[int]]:  # type: ignore[override]  # batches, not indices
         return (b.tolist() if isinstance(b, np.ndarray) else b for b in self._batches())
 
     def __len__(self) -> int:
-        n = len(self.sampler)
+        n = len(self.sampler)  # type: ignore[arg-type]  # TypeError for an unsized sampler, as torch
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
 
@@ -301,7 +307,7 @@ def default_collate(batch: list) -> Any:
     if isinstance(elem, Mapping):
         out = {k: default_collate([d[k] for d in batch]) for k in elem}
         try:
-            return out if type(elem) is dict else type(elem)(out)
+            return out if type(elem) is dict else type(elem)(out)  # type: ignore[call-arg]
         except TypeError:
             return out
     if _is_namedtuple(elem):
@@ -313,7 +319,7 @@ def default_collate(batch: list) -> Any:
         if isinstance(elem, (tuple, list)):
             return cols
         try:
-            return type(elem)(cols)
+            return type(elem)(cols)  # type: ignore[call-arg]
         except TypeError:
             return cols
     raise TypeError(_COLLATE_ERROR.format(type(elem)))
@@ -326,7 +332,7 @@ def default_convert(data: Any) -> Any:
         return Tensor(data) if _numeric(data) else data
     if isinstance(data, Mapping):
         out = {k: default_convert(v) for k, v in data.items()}
-        return out if type(data) is dict else type(data)(out)
+        return out if type(data) is dict else type(data)(out)  # type: ignore[call-arg]
     if _is_namedtuple(data):
         return type(data)(*(default_convert(d) for d in data))
     if isinstance(data, (tuple, list)):
@@ -360,10 +366,11 @@ class DataLoader:
     other worker options are accepted and ignored). ``batch_size=None`` turns batching off."""
 
     def __init__(self, dataset: Dataset, batch_size: int | None = 1, shuffle: bool | None = None,
-                 sampler: Sampler | Iterable | None = None, batch_sampler: Sampler | Iterable | None = None,
-                 num_workers: int = 0, collate_fn: Callable | None = None, pin_memory: bool = False,
-                 drop_last: bool = False, timeout: float = 0, worker_init_fn: Callable | None = None,
-                 multiprocessing_context=None, generator: np.random.Generator | None = None, *,
+                 sampler: Sampler | Iterable[Any] | None = None,
+                 batch_sampler: Sampler | Iterable[list[int]] | None = None, num_workers: int = 0,
+                 collate_fn: Callable[[Any], Any] | None = None, pin_memory: bool = False, drop_last: bool = False,
+                 timeout: float = 0, worker_init_fn: Callable[[int], None] | None = None,
+                 multiprocessing_context: Any = None, generator: np.random.Generator | None = None, *,
                  prefetch_factor: int | None = None, persistent_workers: bool = False, pin_memory_device: str = "",
                  in_order: bool = True) -> None:
         if not isinstance(num_workers, int) or num_workers < 0:
@@ -406,7 +413,7 @@ class DataLoader:
         if sampler is None and not self._iterable:
             sampler = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
         if batch_size is not None and batch_sampler is None and not self._iterable:
-            batch_sampler = BatchSampler(sampler, batch_size, drop_last)
+            batch_sampler = BatchSampler(sampler, batch_size, drop_last)  # type: ignore[arg-type]  # set above
         self.batch_size, self.drop_last = batch_size, drop_last
         self.sampler, self.batch_sampler = sampler, batch_sampler
         self._auto_collation = batch_sampler is not None or (self._iterable and batch_size is not None)
@@ -420,18 +427,18 @@ class DataLoader:
             if self.batch_size is None:
                 return n
             return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
-        return len(self.batch_sampler) if self.batch_sampler is not None else len(self.sampler)
+        return len(self.batch_sampler) if self.batch_sampler is not None else len(self.sampler)  # type: ignore[arg-type]
 
-    def __iter__(self) -> Iterator:
+    def __iter__(self) -> Iterator[Any]:
         if self._iterable:
             return self._iter_stream()
         if self.batch_sampler is None:
-            return (self.collate_fn(self.dataset[i]) for i in self.sampler)
+            return (self.collate_fn(self.dataset[i]) for i in self.sampler)  # type: ignore[union-attr]  # set
         return self._iter_batches()
 
-    def _iter_batches(self) -> Iterator:
+    def _iter_batches(self) -> Iterator[Any]:
         bs = self.batch_sampler
-        batches = bs._batches() if isinstance(bs, BatchSampler) else iter(bs)
+        batches: Iterator[Any] = bs._batches() if isinstance(bs, BatchSampler) else iter(bs)  # type: ignore[arg-type]
         source = _fast_source(self.dataset) if self._default else None
         for idx in batches:
             if source is not None:
@@ -442,12 +449,12 @@ class DataLoader:
             samples = getitems(idx) if getitems is not None else [self.dataset[i] for i in idx]
             yield self.collate_fn(samples)
 
-    def _iter_stream(self) -> Iterator:
+    def _iter_stream(self) -> Iterator[Any]:
         if self.batch_size is None:
-            yield from (self.collate_fn(x) for x in self.dataset)
+            yield from (self.collate_fn(x) for x in self.dataset)  # type: ignore[attr-defined]  # an IterableDataset
             return
         batch = []
-        for x in self.dataset:
+        for x in self.dataset:  # type: ignore[attr-defined]  # an IterableDataset
             batch.append(x)
             if len(batch) == self.batch_size:
                 yield self.collate_fn(batch)
