@@ -23,6 +23,7 @@ demo: $(VENV)/.run
 
 test: $(VENV)/.test
 	$(PY) -m ruff check .
+	$(PY) -m mypy autograd
 	$(PY) -m pytest
 
 bench: $(VENV)/.test
