@@ -1,4 +1,4 @@
-# Follows: PyTorch notes "Autograd mechanics" and "A Gentle Introduction to torch.autograd" (grad modes, in-place checks)
+# Follows: PyTorch notes "Autograd mechanics" and "A Gentle Introduction to torch.autograd" (grad modes, in-place)
 import json
 
 import numpy as np

@@ -1,4 +1,4 @@
-# Follows: PyTorch "Learning PyTorch with Examples" -- PyTorch: Control Flow + Weight Sharing (DynamicNet, both versions)
+# Follows: PyTorch "Learning PyTorch with Examples" -- PyTorch: Control Flow + Weight Sharing (DynamicNet, two versions)
 import json
 import math
 import random
