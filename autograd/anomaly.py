@@ -4,12 +4,15 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
 from .vjp_helpers import ARRAYS, raw
 from .mode import STATE
+
+if TYPE_CHECKING:
+    from types import FrameType
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _OURS = tuple(os.path.join(_ROOT, p) + os.sep for p in ("autograd", "nn", "optim", "viz", "tracegrad"))
@@ -32,7 +35,7 @@ def detect_anomaly() -> Iterator[None]:
 
 def user_frame() -> str:
     """``file:line in function: code`` of the innermost frame outside tracegrad's packages."""
-    f = sys._getframe(1)
+    f: FrameType | None = sys._getframe(1)
     while f is not None and os.path.abspath(f.f_code.co_filename).startswith(_OURS):
         f = f.f_back
     if f is None:

@@ -21,6 +21,8 @@ Such subclasses are user code, not primitives: they are not added to the registr
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .function import FREED, Function, _leaf, _record, freed_error
@@ -33,7 +35,7 @@ def is_ctx_style(cls: type) -> bool:
             or getattr(cls, "_ctx_style", False))
 
 
-def setup(cls: type) -> None:
+def setup(cls: Any) -> None:
     """Turn a ctx-style subclass into something the engine can run (called by ``Function.__init_subclass__``)."""
     cls._ctx_style = True
     if "backward" in cls.__dict__:
@@ -116,7 +118,7 @@ def _backward(self, g, out):
     if len(grads) != n and not (len(grads) > n and all(x is None for x in grads[n:])):
         raise RuntimeError(f"{type(self).__name__}.backward returned {len(grads)} gradients, but forward took {n} "
                            "inputs: return one per input (None for inputs that need none)")
-    out_grads = []
+    out_grads: list[Tensor | np.ndarray | None] = []
     for i, (gi, p) in enumerate(zip(grads, self.parents)):
         if gi is None or p is None:
             out_grads.append(None)

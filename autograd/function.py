@@ -54,6 +54,13 @@ class Node:
     """
 
     __slots__ = ("parents", "shape", "dtype", "scope", "seq", "extra", "__weakref__")
+    parents: tuple[Node | None, ...]
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    scope: str
+    seq: int
+    extra: dict[str, Any] | None
+    requires_grad: bool  # a Leaf's own (slot); True on every Function (class attribute)
     is_leaf: ClassVar[bool] = False
 
     def _get(self, key: str):
@@ -124,10 +131,12 @@ class Function(Node):
     """
 
     __slots__ = ("inputs", "out")
+    inputs: tuple[Any, ...] | None
+    out: Any
     needs_inputs: ClassVar[bool] = True
     needs_out: ClassVar[bool] = False
     differentiable: ClassVar[bool] = True
-    requires_grad: ClassVar[bool] = True
+    requires_grad: bool = True
     keeps_extra: ClassVar[bool] = False  # True when a subclass's free() does more (the engine then calls it)
     promotes: ClassVar[int] = -1  # operands from this index on are cast to torch's result type (-1: none)
     true_division: ClassVar[bool] = False  # integer operands give float32 (torch's true division)
@@ -142,7 +151,7 @@ class Function(Node):
         if not cls.__name__.startswith("_"):
             register(cls)
 
-    def forward(self, *xs: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+    def forward(self, *xs: Any, **kwargs: Any) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def backward(self, g, out, *xs):  # pragma: no cover - abstract

@@ -227,17 +227,17 @@ _UNARY = {
 
 def bind() -> None:
     """Put the in-place methods on Tensor (called once by autograd/__init__.py)."""
-    for name, (ufunc, fn, alpha_ok) in _ARITH.items():
-        method = _arith(ufunc, fn, name, alpha_ok)
+    for name, (ufunc, arith_fn, alpha_ok) in _ARITH.items():
+        method = _arith(ufunc, arith_fn, name, alpha_ok)
         setattr(Tensor, name, method)
     for dunder, name in (("__iadd__", "add_"), ("__isub__", "sub_"), ("__imul__", "mul_"),
                          ("__itruediv__", "div_"), ("__ipow__", "pow_")):
         setattr(Tensor, dunder, getattr(Tensor, name))
     for name, fn in _UNARY.items():
         setattr(Tensor, name, _unary(fn, name))
-    for fn in (fill_, zero_, normal_, uniform_, bernoulli_, copy_, masked_fill, masked_fill_, addcmul, addcdiv,
-               lerp):
-        setattr(Tensor, fn.__name__, fn)
+    for function in (fill_, zero_, normal_, uniform_, bernoulli_, copy_, masked_fill, masked_fill_, addcmul, addcdiv,
+                     lerp):
+        setattr(Tensor, function.__name__, function)
     for name in ("addcmul", "addcdiv", "lerp"):
         setattr(Tensor, name + "_", _unary(globals()[name], name + "_"))
-    Tensor.__setitem__ = setitem
+    setattr(Tensor, "__setitem__", setitem)

@@ -190,10 +190,8 @@ class Tensor:
             node.hooks = {}
         return RemovableHandle.add(node.hooks, hook)
 
-    def __getattr__(self, name: str):
-        """Only reached for a name Tensor lacks: say so with torch's spelling and the nearest one here."""
-        from .compat import missing
-        raise missing("Tensor", name, dir(type(self)))
+    # NOTE: no __getattr__ for "did you mean" messages on Tensor: defining one slows every attribute read on the
+    # hot path (CPython's slot_tp_getattr_hook); Python 3.10+ already suggests the nearest name in tracebacks.
 
     # ---- Python protocol ------------------------------------------------------------
     def __repr__(self) -> str:

@@ -8,6 +8,7 @@ when some write happened after the oldest node it walks, so a graph built after 
 """
 from __future__ import annotations
 
+import functools
 import weakref
 
 import numpy as np
@@ -38,7 +39,7 @@ def mark_written(arr) -> None:
     root = _root(arr)
     key, seq = id(root), next(_seq)
     entry = _WRITTEN.get(key)
-    ref = entry[0] if entry is not None and entry[0]() is root else weakref.ref(root, lambda r, k=key: _forget(k, r))
+    ref = entry[0] if entry is not None and entry[0]() is root else weakref.ref(root, functools.partial(_forget, key))
     _WRITTEN[key] = (ref, seq)
     STATE.last_write = seq
 

@@ -10,6 +10,8 @@ the product ``(N, O, OH*OW)`` is already NCHW.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -25,7 +27,8 @@ def pair(v, name: str = "value", op: str = "conv") -> tuple[int, int]:
     return int(t[0]), int(t[1])
 
 
-def geometry(shape: tuple, kernel_size, stride, padding, dilation, op: str = "unfold"):
+def geometry(shape: tuple, kernel_size, stride, padding, dilation,
+             op: str = "unfold") -> tuple[Any, Any, Any, Any, Any]:
     """Check an NCHW shape against the window parameters; return them as pairs and the output (OH, OW)."""
     if len(shape) != 4:
         raise ValueError(f"{op}: expects a 4-D NCHW input (batch, channels, height, width), got shape {tuple(shape)}")

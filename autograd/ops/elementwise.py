@@ -1,6 +1,8 @@
 """Elementwise primitives. Binary ones broadcast; their one adjoint is ``sum_to``."""
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as np
 
 from ..vjp_helpers import is_array, raw, sum_to, xp
@@ -307,4 +309,4 @@ class Round(_PiecewiseConstant):
         return _ROUNDING[mode](x)
 
 
-_ROUNDING = {"floor": np.floor, "ceil": np.ceil, "round": np.round, "trunc": np.trunc}
+_ROUNDING: dict[str, Callable[..., Any]] = {"floor": np.floor, "ceil": np.ceil, "round": np.round, "trunc": np.trunc}

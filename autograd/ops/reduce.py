@@ -1,6 +1,8 @@
 """Reductions. ``mean`` and ``var`` are composed from these in functional.py."""
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as np
 
 from ..vjp_helpers import raw, xp
@@ -50,7 +52,7 @@ class Sum(Function):
 class _Extremum(Function):
     """max / min over axes. NOTE: ties share the gradient evenly (mask / count), as PyTorch's amax."""
     needs_out = True
-    reducer = staticmethod(np.max)
+    reducer: Callable[..., Any] = staticmethod(np.max)
 
     def forward(self, x, axis=None, keepdims=False):
         if x.size == 0:
