@@ -202,6 +202,13 @@ SPECS = {
     "cnn_batchnorm": {"_default": close(1e-4, 1e-5)},
     "extending_autograd": {"_default": close(1e-5, 1e-6)},
     "higher_order_grads": {"_default": close(1e-5, 1e-6)},
+    # dropout draws from each engine's RNG: training numbers only in ranges
+    "mnist_example": {"_default": close(1e-4, 1e-6), "train_losses": within(1.6, 2.6),
+                      "test_losses": within(1.6, 2.5), "final_correct": within(10, 100)},
+    "imagenet_accuracy_topk": {"_default": close(1e-4, 1e-5)},
+    "logistic_regression_seeding": {"_default": close(1e-4, 1e-6)},
+    "text_classification_embeddingbag": {"_default": close(1e-4, 1e-6)},
+    "sequence_models_lstm": {"_default": close(1e-4, 1e-6)},
 }
 
 # programs that do not yet run or agree under tracegrad: the reason is the first error they hit
@@ -222,6 +229,12 @@ XFAIL: dict[str, str] = {
                           "(write one Function per output, or concatenate them)",
     "higher_order_grads": "ModuleNotFoundError: No module named 'autograd.autograd.functional'; 'autograd.autograd' is "
                           "not a package (then: Tensor.prod)",
+    "imagenet_accuracy_topk": "TypeError: unsupported format string passed to Tensor.__format__ ('{val:6.2f}' on a "
+                              "1-element tensor in AverageMeter.__str__)",
+    "text_classification_embeddingbag": "AttributeError: nn has no attribute 'EmbeddingBag' (torch.nn.EmbeddingBag is "
+                                        "not in tracegrad); did you mean Embedding?",
+    "sequence_models_lstm": "AttributeError: nn has no attribute 'LSTM' (torch.nn.LSTM is not in tracegrad); recurrent "
+                            "layers are not in tracegrad's nn yet: write the cell with nn.Linear",
 }
 
 
@@ -346,7 +359,7 @@ def runs():
             jobs[side].append((str(script), str(workdir)))
     procs = [_start_runner(jobs["tracegrad"], "numpy,autograd,nn,optim", str(ROOT))]
     if HAVE_TORCH:
-        procs.append(_start_runner(jobs["torch"], "numpy,torch", None))
+        procs.append(_start_runner(jobs["torch"], "numpy,torch,torch.optim,torch._dynamo", None))
     for proc in procs:
         proc.wait(timeout=TIMEOUT_S * len(PROGRAMS))
     results = {}

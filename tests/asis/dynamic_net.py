@@ -52,13 +52,13 @@ criterion = torch.nn.MSELoss(reduction='sum')
 optimizer = torch.optim.SGD(model.parameters(), lr=1e-8, momentum=0.9)
 random.seed(0)
 losses = []
-for t in range(2000):
+for t in range(1000):
     # Forward pass: Compute predicted y by passing x to the model
     y_pred = model(x)
 
     # Compute and print loss
     loss = criterion(y_pred, y)
-    if t % 400 == 399:
+    if t % 200 == 199:
         print(t, loss.item())
         losses.append(loss.item())
 
