@@ -140,6 +140,7 @@ class Function(Node):
     keeps_extra: ClassVar[bool] = False  # True when a subclass's free() does more (the engine then calls it)
     promotes: ClassVar[int] = -1  # operands from this index on are cast to torch's result type (-1: none)
     true_division: ClassVar[bool] = False  # integer operands give float32 (torch's true division)
+    is_view: ClassVar[bool] = False  # the output may share the first input's memory (redo / undo below)
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -185,7 +186,10 @@ class Function(Node):
         if not req or not state.grad_enabled or not cls.differentiable:
             return _wrap(out, None, False)
         parents = tuple([(a._node or _leaf(a)) if isinstance(a, Tensor) else None for a in args])
-        return _record(cls, fn, out, parents, tuple(datas))
+        t = _record(cls, fn, out, parents, tuple(datas))
+        if cls.is_view and type(out) is np.ndarray and out.base is not None and isinstance(args[0], Tensor):
+            fn.view_of = weakref.ref(args[0])  # an in-place op on the view rebases this tensor (inplace.py)
+        return t
 
     def needs(self, i: int) -> bool:
         """Does input ``i`` want a gradient? (Lets backward skip work for constants.)"""

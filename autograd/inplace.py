@@ -76,10 +76,36 @@ def apply_inplace(self: Tensor, op: str, compute: Callable[[Tensor], Tensor], *o
         res = F.broadcast_to(res, self.shape)
     if res.dtype != self.dtype:
         res = F.astype(res, self.dtype)
-    _write(self, res, op, cast_any=True)
-    self._node = res._node
-    self._requires_grad = res._requires_grad
+    _rebase(self, res, op)
     return self
+
+
+def _base_of(t: Tensor):
+    """The tensor ``t`` is a recorded view of (a slice, reshape or transpose sharing its memory), or None."""
+    node = t._node
+    ref = getattr(node, "view_of", None) if node is not None and not node.is_leaf else None
+    base = ref() if ref is not None else None
+    if base is None or not np.may_share_memory(base.numpy(), t.numpy()):
+        return None
+    return node, base
+
+
+def _rebase(t: Tensor, res: Tensor, op: str) -> None:
+    """Make ``t`` hold ``res`` (values written into its memory, ``res``'s node taken). When ``t`` is a view of a
+    tensor in a graph, that base is rebased too, as torch's CopySlices does, so its gradient sees the change."""
+    viewed = _base_of(t)
+    if viewed is None:
+        _write(t, res, op, cast_any=True)
+        t._node, t._requires_grad = res._node, res._requires_grad
+        return
+    node, base = viewed
+    if base.requires_grad and base.is_leaf:
+        raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being used in an in-place "
+                           "operation. Change the leaf under `with autograd.no_grad():`, or clone() the view first")
+    base_src = Tensor._wrap(base.numpy().copy(), base._node if base.requires_grad else None, base.requires_grad)
+    _rebase(base, node.undo(base_src, res), op)  # writes the base's memory, which holds t's
+    again = node.redo(base)
+    t._node, t._requires_grad = again._node, again._requires_grad
 
 
 def _arith(ufunc, fn, op: str, alpha_ok: bool = False):

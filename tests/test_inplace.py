@@ -246,16 +246,12 @@ def test_inplace_rebases_history_like_torch(torch):
         assert not y.is_leaf and y.requires_grad
 
 
-@pytest.mark.xfail(strict=True, reason="an in-place op through a view (y[1:].mul_) does not rebase the base tensor's "
-                                       "history: the values change but the gradient ignores the op")
 def test_inplace_through_a_slice_view_in_graph_matches_torch(torch):
     f = lambda L, x, w: (lambda y: (y[1:].mul_(w[1:]), y)[-1])(x * 2)  # noqa: E731
     for a, b in zip(_graph_grads(autograd, f), _graph_grads(torch, f)):
         _close(a, b, atol=1e-10)
 
 
-@pytest.mark.xfail(strict=True, reason="an in-place op through a reshape view (y.view(3, 1).mul_) leaves the base's "
-                                       "gradient unchanged")
 def test_inplace_through_a_reshape_view_in_graph_matches_torch(torch):
     f = lambda L, x, w: (lambda y: (y.view(3, 1).mul_(2), y)[-1])(x * w)  # noqa: E731
     for a, b in zip(_graph_grads(autograd, f), _graph_grads(torch, f)):
@@ -271,8 +267,6 @@ def test_inplace_through_a_slice_view_changes_the_base_values(torch):
         np.testing.assert_array_equal(x.numpy(), [[5, 0, 0], [0, 1, 1]])
 
 
-@pytest.mark.xfail(strict=True, reason="x[0] (all-integer index) gives a copy, not a 0-d view: x[0].add_(1) and "
-                                       "x[0, 1].fill_(5) leave x unchanged")
 def test_inplace_on_a_0d_element_view_writes_into_the_base(torch):
     for lib in (torch, autograd):
         x = lib.zeros(2, 3)

@@ -9,6 +9,14 @@ from ..function import Function
 
 class Reshape(Function):
     needs_inputs = False
+    is_view = True
+
+    def redo(self, base):
+        return Reshape.apply(base, shape=self.shape)
+
+    def undo(self, base, view):
+        """The base whose view is ``view`` (a reshape covers the whole base)."""
+        return Reshape.apply(view, shape=self.shape_in)
 
     def forward(self, x, shape=None):
         self.shape_in = x.shape
@@ -24,6 +32,13 @@ class Reshape(Function):
 
 class Transpose(Function):
     needs_inputs = False
+    is_view = True
+
+    def redo(self, base):
+        return Transpose.apply(base, axes=self.axes)
+
+    def undo(self, base, view):
+        return Transpose.apply(view, axes=tuple(np.argsort([a % max(view.ndim, 1) for a in self.axes])))
 
     def forward(self, x, axes=None):
         if axes is None:
@@ -77,11 +92,22 @@ def scatter(g: np.ndarray, index, shape: tuple) -> np.ndarray:
 
 class GetItem(Function):
     needs_inputs = False
+    is_view = True
+
+    def redo(self, base):
+        return GetItem.apply(base, index=self.index)
+
+    def undo(self, base, view):
+        """``base`` with the viewed places replaced by ``view`` (torch's CopySlices)."""
+        return IndexPut.apply(base, view, index=self.index)
 
     def forward(self, x, index=None):
         self.index, self.shape_in = index, x.shape
         try:
-            return x[index]
+            out = x[index]
+            if type(out) is not np.ndarray and type(x) is np.ndarray:  # all-integer index: a 0-d view, not a copy
+                out = x[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
+            return out
         except IndexError as e:
             raise IndexError(f"getitem: index {_show(index)} is invalid for a tensor of shape {x.shape}: {e}") from None
 
