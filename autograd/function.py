@@ -133,6 +133,7 @@ class Function(Node):
     __slots__ = ("inputs", "out")
     inputs: tuple[Any, ...] | None
     out: Any
+    view_of: "weakref.ref[Any]"  # set on view primitives' nodes only (they have a __dict__): see is_view
     needs_inputs: ClassVar[bool] = True
     needs_out: ClassVar[bool] = False
     differentiable: ClassVar[bool] = True
