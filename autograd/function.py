@@ -133,7 +133,6 @@ class Function(Node):
     __slots__ = ("inputs", "out")
     inputs: tuple[Any, ...] | None
     out: Any
-    view_of: "weakref.ref[Any]"  # set on view primitives' nodes only (they have a __dict__): see is_view
     needs_inputs: ClassVar[bool] = True
     needs_out: ClassVar[bool] = False
     differentiable: ClassVar[bool] = True
@@ -189,7 +188,7 @@ class Function(Node):
         parents = tuple([(a._node or _leaf(a)) if isinstance(a, Tensor) else None for a in args])
         t = _record(cls, fn, out, parents, tuple(datas))
         if cls.is_view and type(out) is np.ndarray and out.base is not None and isinstance(args[0], Tensor):
-            fn.view_of = weakref.ref(args[0])  # an in-place op on the view rebases this tensor (inplace.py)
+            setattr(fn, "view_of", weakref.ref(args[0]))  # an in-place op on the view rebases it (inplace.py)
         return t
 
     def needs(self, i: int) -> bool:
