@@ -12,6 +12,10 @@ import numpy as np
 if TYPE_CHECKING:
     from .types import DType
 
+class DtypeError(TypeError, RuntimeError):
+    """A tensor of the wrong dtype for an op (a TypeError; also a RuntimeError, which torch raises)."""
+
+
 DTYPES: dict[str, Any] = {
     "float16": np.float16, "half": np.float16,
     "float32": np.float32, "float": np.float32,

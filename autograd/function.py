@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .dtypes import result_type
+from .dtypes import DtypeError, result_type
 from .vjp_helpers import ARRAYS
 from .mode import STATE
 
@@ -140,6 +140,7 @@ class Function(Node):
     keeps_extra: ClassVar[bool] = False  # True when a subclass's free() does more (the engine then calls it)
     promotes: ClassVar[int] = -1  # operands from this index on are cast to torch's result type (-1: none)
     true_division: ClassVar[bool] = False  # integer operands give float32 (torch's true division)
+    no_bool: ClassVar[bool] = False  # bool operands are refused (torch's rule for -)
     is_view: ClassVar[bool] = False  # the output may share the first input's memory (redo / undo below)
 
     def __init_subclass__(cls, **kwargs) -> None:
@@ -285,11 +286,11 @@ def binary(cls, a, b):
         return cls.apply(a, b)
     # torch's type promotion; the common case (equal dtypes, or a float tensor with a Python number) is one test
     if ta and tb:
-        if ad.dtype is not bd.dtype or cls.true_division and ad.dtype.kind != "f":
+        if ad.dtype is not bd.dtype or (cls.true_division or cls.no_bool) and ad.dtype.kind != "f":
             ad, bd = _promoted(cls, a, b, ad, bd)
     elif ta or tb:
         td, od = (ad, bd) if ta else (bd, ad)
-        if (od.dtype is not td.dtype if type(od) is np.ndarray else td.dtype.kind != "f") or (
+        if (od.dtype is not td.dtype if type(od) is np.ndarray else td.dtype.kind != "f" or type(od) is bool) or (
                 cls.true_division and td.dtype.kind != "f"):
             ad, bd = _promoted(cls, a, b, ad, bd)
     fn = _new(cls)
@@ -305,6 +306,10 @@ def binary(cls, a, b):
 def _promoted(cls, a, b, ad, bd):
     """``ad``, ``bd`` cast to ``result_type(a, b)`` (float32 for integer true division)."""
     dt = result_type(a, b)
+    if cls.no_bool and (getattr(ad, "dtype", None) == np.bool_ or getattr(bd, "dtype", None) == np.bool_
+                        or type(a) is bool or type(b) is bool):
+        raise DtypeError("sub: subtraction, the `-` operator, with a bool tensor is not supported (as in torch); to "
+                        "invert a mask use `~mask` or logical_not()")
     if cls.true_division and dt.kind != "f":
         dt = _FLOAT32
     if getattr(ad, "dtype", dt) != dt:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple, overload
 import numpy as np
 
 from .ops import elementwise as E, movement as M, reduce as R
+from .dtypes import DtypeError
 from .tensor import Tensor, as_tensor
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def mean(x: TensorLike, dim: Dims = None, keepdim: bool = False, *, axis: Dims =
     if dtype is not None:
         x = x.to(dtype)
     if x.dtype.kind != "f":
-        raise TypeError(f"mean: the input has dtype {x.dtype}; mean needs a floating-point tensor "
+        raise DtypeError(f"mean: the input has dtype {x.dtype}; mean needs a floating-point tensor "
                         "(torch: x.float().mean(), or mean(dtype=autograd.float32))")
     n = _count(x, dim)
     return R.Sum.apply(x, axis=dim, keepdims=keepdim) * (1.0 / n if n else np.nan)

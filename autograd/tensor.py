@@ -7,9 +7,11 @@ from typing import Any, Callable
 import numpy as np
 
 from . import function
+from .dtypes import DtypeError
 from .hooks import RemovableHandle
 
 _FLOAT_KINDS = "f"
+
 _OK_KINDS = "biuf"
 
 
@@ -153,8 +155,9 @@ class Tensor:
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         if requires_grad and self.numpy().dtype.kind not in _FLOAT_KINDS:
-            raise TypeError(f"requires_grad: only floating-point tensors can require gradients; this one has "
-                            f"dtype {self.dtype} (integer and bool tensors hold labels and indices)")
+            raise DtypeError(f"requires_grad: only floating-point tensors can require gradients; this one has "
+                             f"dtype {self.dtype} (integer and bool tensors hold labels and indices; torch: 'Only "
+                             "Tensors of floating point and complex dtype can require gradients')")
         if not self.is_leaf:
             if not requires_grad:
                 raise RuntimeError("requires_grad_(False) on a non-leaf tensor: use .detach() instead")
@@ -205,6 +208,12 @@ class Tensor:
         elif self.requires_grad:
             extra += ", requires_grad=True"
         return f"tensor({body}{extra})"
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats a one-element tensor's value (as torch); other tensors print as ``repr``."""
+        if spec and self._data.size == 1:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
 
     def __len__(self) -> int:
         if self.numpy().ndim == 0:

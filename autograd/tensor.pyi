@@ -7,7 +7,7 @@ from typing import Any, Callable, Iterator, overload
 
 import numpy as np
 
-from .dtypes import device as _device
+from .dtypes import DtypeError as DtypeError, device as _device
 from .function import Node
 from .hooks import RemovableHandle
 from .reductions import ValuesIndices
@@ -75,6 +75,7 @@ class Tensor:
 
     # ---- Python protocol (tensor.py) ----------------------------------------------------------
     def __repr__(self) -> str: ...
+    def __format__(self, spec: str) -> str: ...
     def __len__(self) -> _int: ...
     def __iter__(self) -> Iterator[Tensor]: ...
     def __bool__(self) -> _bool: ...

@@ -58,7 +58,10 @@ def check_saved(node) -> None:
     saved = list(node.inputs or ())
     if node.out is not None:
         saved.append(node.out)
-    for i, a in enumerate(saved):
+    reads = getattr(node, "reads", None)
+    needed = reads() if reads is not None else range(len(saved))  # a primitive may say which saved arrays it reads
+    for i in needed:
+        a = saved[i]
         if written_after(a, node.seq):
             what = "its output" if i == len(node.inputs or ()) else f"input {i}"
             raise RuntimeError(

@@ -201,8 +201,6 @@ def test_integer_and_bool_sums_are_int64_like_torch(torch):
         assert str(lib.tensor([1, 2], dtype=lib.int16).sum(dtype=lib.float32).dtype).endswith("float32")
 
 
-@pytest.mark.xfail(strict=True, reason="mean of an integer tensor raises TypeError; torch raises RuntimeError "
-                                       "'mean(): could not infer output dtype'")
 def test_mean_of_an_integer_tensor_raises_runtime_error(torch):
     for lib in (torch, autograd):
         with pytest.raises(RuntimeError, match="mean"):
@@ -255,8 +253,6 @@ def test_norm_gradient_at_zero_is_zero_like_torch(torch, p):
         np.testing.assert_array_equal(x.grad.numpy(), np.zeros((2, 3)))
 
 
-@pytest.mark.xfail(strict=True, reason="norm with 0 < p < 1 gives a NaN gradient at zero elements (sign(0) * "
-                                       "|0|**(p-1) = 0 * inf in autograd/ops/reduce.py Norm.backward); torch gives 0")
 def test_norm_fractional_p_gradient_at_zero_element(torch):
     grads = []
     for lib in (torch, autograd):
@@ -406,9 +402,6 @@ def test_integer_creation_dtypes_match_torch(torch, name):
 
 
 @pytest.mark.parametrize("name", ["full_int", "randint", "arange_int", "tensor_int", "tensor_bool"])
-@pytest.mark.xfail(strict=True, reason="requires_grad on an integer / bool tensor raises TypeError; torch raises "
-                                       "RuntimeError 'Only Tensors of floating point and complex dtype can require "
-                                       "gradients'")
 def test_integer_creation_with_requires_grad_raises_runtime_error(torch, name):
     for lib in (torch, autograd):
         with pytest.raises(RuntimeError, match="floating point"):

@@ -30,8 +30,9 @@ class Add(Function):
 
 
 class Sub(Function):
-    promotes = 0
     """NOTE: a primitive (not a + -b) for speed: it halves the per-op cost of a difference."""
+    promotes = 0
+    no_bool = True  # torch refuses bool operands to -
     needs_inputs = False
 
     def forward(self, a, b):
@@ -47,6 +48,10 @@ class Sub(Function):
 
 class Mul(Function):
     promotes = 0
+
+    def reads(self) -> tuple:
+        """Input i is read only for the other input's gradient (what the version check looks at)."""
+        return tuple(i for i in (0, 1) if self.needs(1 - i))
     def forward(self, a, b):
         try:
             return a * b
@@ -60,9 +65,13 @@ class Mul(Function):
 
 
 class Div(Function):
+    """NOTE: a primitive (not a * b**-1) for speed."""
     promotes = 0
     true_division = True
-    """NOTE: a primitive (not a * b**-1) for speed."""
+
+    def reads(self) -> tuple:
+        """``b`` is read for both gradients, ``a`` only for ``b``'s."""
+        return (0, 1) if self.needs(1) else (1,)
 
     def forward(self, a, b):
         try:
@@ -87,14 +96,17 @@ class Neg(Function):
 
 
 class Pow(Function):
-    promotes = 0
     """``a ** b``; the exponent may be a tensor too (then d/db = out * log a, 0 where a == 0)."""
+    promotes = 0
     needs_out = True
 
     def forward(self, a, b):
         try:
             return np.power(a, b)
-        except ValueError:
+        except ValueError as e:
+            if "negative integer powers" in str(e):
+                raise RuntimeError("pow: Integers to negative integer powers are not allowed (as in torch); "
+                                   "use a floating-point base: x.float() ** -1") from None
             raise _mismatch("pow", a, b) from None
 
     def backward(self, g, out, a, b):
@@ -242,8 +254,8 @@ def _mismatch(op: str, *xs) -> ValueError:
 
 
 class Where(Function):
-    promotes = 1
     """``where(cond, a, b)``; ``cond`` is a boolean constant."""
+    promotes = 1
     needs_inputs = False
 
     def forward(self, cond, a, b):

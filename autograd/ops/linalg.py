@@ -9,6 +9,10 @@ from ..function import Function
 
 class Matmul(Function):
     promotes = 0
+
+    def reads(self) -> tuple:
+        """Input i is read only for the other input's gradient."""
+        return tuple(i for i in (0, 1) if self.needs(1 - i))
     def forward(self, a, b):
         if np.ndim(a) == 0 or np.ndim(b) == 0:  # np.ndim: an operand may be a Python scalar
             raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {np.shape(a)} and "
@@ -66,6 +70,10 @@ class Linear(Function):
     the output and one output-sized array fewer than Transpose + Matmul + Add), and the weight's
     gradient is computed directly in the weight's (out, in) layout.
     """
+
+    def reads(self) -> tuple:
+        """x is read for the weight's gradient, the weight for x's; the bias never."""
+        return tuple(i for i in (0, 1) if self.needs(1 - i))
 
     def forward(self, x, weight, bias=None):
         if x.ndim == 0 or weight.ndim != 2 or x.shape[-1] != weight.shape[1]:

@@ -117,4 +117,6 @@ class Norm(Function):
         safe = xp(n).where(zero, 1, n)
         if p == 2:
             return (g * x / safe * ~zero,)
-        return (g * sign * xp(x).abs(x) ** (p - 1) / safe ** (p - 1) * ~zero,)
+        ax = xp(x).abs(x)
+        powered = ax ** (p - 1) if p >= 1 else xp(x).where(xr == 0, 0.0, xp(x).where(xr == 0, 1.0, ax) ** (p - 1))
+        return (g * sign * powered / safe ** (p - 1) * ~zero,)  # NOTE: masks, for p < 1 at zero elements
