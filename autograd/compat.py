@@ -85,9 +85,6 @@ NOT_HERE = {
     "prod": "use exp(log(x).sum()) for positive x",
     "compile": "drop it: tracegrad runs eagerly",
     "jit": "drop it: tracegrad runs eagerly",
-    "LSTM": "recurrent layers are not in tracegrad's nn yet: write the cell with nn.Linear",
-    "GRU": "recurrent layers are not in tracegrad's nn yet: write the cell with nn.Linear",
-    "RNN": "recurrent layers are not in tracegrad's nn yet: write the cell with nn.Linear",
     "Transformer": "attention layers are not in tracegrad's nn yet",
     "MultiheadAttention": "attention layers are not in tracegrad's nn yet",
 }

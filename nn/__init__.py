@@ -10,6 +10,7 @@ from .normalization import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403
 from .mlp import *  # noqa: F401,F403
 from .blocks import *  # noqa: F401,F403
+from .rnn import *  # noqa: F401,F403
 from .serialization import save, load  # noqa: F401
 from . import models  # noqa: F401
 
