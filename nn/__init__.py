@@ -5,6 +5,7 @@ from .containers import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .activation import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
+from .loss_extra import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403

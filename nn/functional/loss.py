@@ -27,6 +27,15 @@ def _reduce(loss: Tensor, reduction: str, op: str, denom: float | None = None) -
     raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
+def _legacy(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """PyTorch's mapping of the deprecated ``size_average`` / ``reduce`` flags onto ``reduction``."""
+    if size_average is None and reduce is None:
+        return reduction
+    if reduce is False:
+        return "none"
+    return "sum" if size_average is False else "mean"
+
+
 def _same_shape(op: str, input: Tensor, target: Tensor) -> None:
     if input.shape != target.shape:
         raise ValueError(f"{op}: input has shape {tuple(input.shape)} but target has shape {tuple(target.shape)}; "
@@ -69,32 +78,50 @@ def _class_coefs(op: str, input: Tensor, target, weight, ignore_index: int):
     return coefs, float(per_sample.sum())
 
 
-def nll_loss(input: Tensor, target, weight=None, ignore_index: int = -100, reduction: str = "mean") -> Tensor:
+def nll_loss(input: Tensor, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+             reduction: str = "mean") -> Tensor:
     """−input[n, target[n]] (input: log-probabilities, classes on dim 1); weighted mean over non-ignored targets."""
+    reduction = _legacy(size_average, reduce, reduction)
     input = as_tensor(input)
     coefs, total = _class_coefs("nll_loss", input, target, weight, ignore_index)
     loss = -(input * coefs).sum(axis=1 if input.ndim >= 2 else 0)
     return _reduce(loss, reduction, "nll_loss", total)
 
 
-def cross_entropy(input: Tensor, target, weight=None, ignore_index: int = -100, reduction: str = "mean") -> Tensor:
+def cross_entropy(input: Tensor, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """nll_loss(log_softmax(logits)): stable, and its gradient w.r.t. the logits is softmax − onehot.
 
     ``target`` holds integer class labels (shape: input's without dim 1); a float target shaped like
-    ``input`` is taken as class probabilities.
+    ``input`` is taken as class probabilities. ``label_smoothing`` ε mixes the target with the uniform
+    distribution, as PyTorch: (1 − ε)·nll + ε/C·Σ_c w_c·(−log p_c), both parts normalised alike.
     """
+    reduction = _legacy(size_average, reduce, reduction)
     input = as_tensor(input)
-    logp = autograd.log_softmax(input, axis=1 if input.ndim >= 2 else 0)
+    if label_smoothing > 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+    cdim = 1 if input.ndim >= 2 else 0
+    logp = autograd.log_softmax(input, axis=cdim)
     t = target.numpy() if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind == "f":
         if t.shape != input.shape:
             raise ValueError(f"cross_entropy: a float target is read as class probabilities and needs the input's "
                              f"shape {tuple(input.shape)}, got {t.shape}; integer class labels need an integer dtype")
-        coefs = as_tensor(target) if weight is None else as_tensor(target) * _class_shape(weight, input)
-        loss = -(logp * coefs).sum(axis=1 if input.ndim >= 2 else 0)
+        probs = as_tensor(target)
+        if label_smoothing > 0:
+            probs = probs * (1.0 - label_smoothing) + label_smoothing / input.shape[cdim]
+        coefs = probs if weight is None else probs * _class_shape(weight, input)
+        loss = -(logp * coefs).sum(axis=cdim)
         return _reduce(loss, reduction, "cross_entropy")
     coefs, total = _class_coefs("cross_entropy", input, target, weight, ignore_index)
-    loss = -(logp * coefs).sum(axis=1 if input.ndim >= 2 else 0)
+    if label_smoothing > 0:
+        # NOTE: the smoothing part weighs every class c by w_c (masked where the target is ignored) and shares
+        # the nll part's normaliser Σ w_{y_n}, as torch's cross_entropy_loss_label_smoothing.
+        c = input.shape[cdim]
+        valid = np.expand_dims(t != ignore_index, cdim)
+        w = _class_shape(np.ones(c) if weight is None else weight, input)
+        coefs = coefs * (1.0 - label_smoothing) + valid * w * (label_smoothing / c)
+    loss = -(logp * coefs).sum(axis=cdim)
     return _reduce(loss, reduction, "cross_entropy", total)
 
 
