@@ -16,6 +16,9 @@ from .functional import (  # noqa: F401
     max, maximum, mean, min, minimum, multiply, negative, norm, pad, power, relu, reshape, sigmoid, sign, sin, softmax,
     sort, sqrt, squeeze, stack, std, subtract, sum, swapaxes, tanh, topk, unsqueeze, var, where,
 )
+from .functional import (  # noqa: F401
+    acos, arccos, arcsin, arctan, asin, atan, cosh, expm1, log10, log1p, log2, reciprocal, rsqrt, sinh, tan,
+)
 from .reductions import ValuesIndices  # noqa: F401
 from .composed import *  # noqa: F401,F403  (chunk, split, repeat, mm, eq, ... : see composed.__all__)
 from .creation import (  # noqa: F401

@@ -5,11 +5,11 @@ These are also the namespace a primitive's backward uses when it runs on Tensors
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
-from .ops import elementwise as E, reduce as R, movement as M, linalg as L, softmax as S
+from .ops import elementwise as E, special as SP, reduce as R, movement as M, linalg as L, softmax as S
 from .function import binary, unary
 from .tensor import Tensor, _index, as_tensor
 from .reductions import (  # noqa: F401  (re-exported: the functional namespace is complete)
@@ -112,6 +112,27 @@ def where(cond: TensorLike, a: TensorLike, b: TensorLike) -> Tensor:
     if c.dtype != bool:
         raise TypeError(f"where: the condition must be boolean, got dtype {c.dtype}")
     return E.Where.apply(c, a, b)
+
+
+def _special(cls: type, doc: str) -> Callable[[TensorLike], Tensor]:
+    def fn(x: TensorLike) -> Tensor:
+        return unary(cls, x)
+    fn.__name__, fn.__doc__ = cls.__name__.lower(), doc
+    return fn
+
+
+log1p = _special(SP.Log1p, "log(1 + x), accurate near 0.")
+expm1 = _special(SP.Expm1, "e**x - 1, accurate near 0.")
+asin = arcsin = _special(SP.Asin, "Inverse sine.")
+acos = arccos = _special(SP.Acos, "Inverse cosine.")
+atan = arctan = _special(SP.Atan, "Inverse tangent.")
+tan = _special(SP.Tan, "Tangent.")
+sinh = _special(SP.Sinh, "Hyperbolic sine.")
+cosh = _special(SP.Cosh, "Hyperbolic cosine.")
+log2 = _special(SP.Log2, "Base-2 logarithm.")
+log10 = _special(SP.Log10, "Base-10 logarithm.")
+reciprocal = _special(SP.Reciprocal, "1 / x.")
+rsqrt = _special(SP.Rsqrt, "1 / sqrt(x).")
 
 
 def clone(x: TensorLike) -> Tensor:

@@ -246,12 +246,18 @@ class Tensor:
             return fn(*inputs)
         tensors = [x for x in inputs + tuple(kwargs.get("out", ())) if isinstance(x, Tensor)]
         if any(t.requires_grad for t in tensors):
-            raise TypeError(f"numpy.{ufunc.__name__}: a NumPy function cannot record the graph of a Tensor that "
-                            f"requires grad; use tracegrad's op (autograd.{ufunc.__name__}(x) or "
-                            f"x.{ufunc.__name__}(), torch's spelling), or apply NumPy to x.detach().numpy()")
-        if "out" in kwargs:
-            kwargs["out"] = tuple(o.numpy() if isinstance(o, Tensor) else o for o in kwargs["out"])
-        return getattr(ufunc, method)(*(x.numpy() if isinstance(x, Tensor) else x for x in inputs), **kwargs)
+            name = ufunc.__name__
+            fix = (f"tracegrad's op (autograd.{name}(x) or x.{name}(), torch's spelling)" if hasattr(Tensor, name)
+                   else "tracegrad's ops (tracegrad has no " + name + "; compose it, e.g. from exp, log, sqrt)")
+            raise TypeError(f"numpy.{name}: a NumPy function cannot record the graph of a Tensor that requires "
+                            f"grad; use {fix}, or apply NumPy to x.detach().numpy()")
+        out = kwargs.get("out")
+        if out is not None:
+            kwargs["out"] = tuple(o.numpy() if isinstance(o, Tensor) else o for o in out)
+        r = getattr(ufunc, method)(*(x.numpy() if isinstance(x, Tensor) else x for x in inputs), **kwargs)
+        if out is not None:
+            return out[0] if len(out) == 1 else out
+        return tuple(_wrap_array(a) for a in r) if isinstance(r, tuple) else _wrap_array(r)
 
     def __array__(self, dtype=None, copy=None):
         return self.numpy() if dtype is None else self.numpy().astype(dtype)
@@ -269,6 +275,11 @@ class Tensor:
 
 
 _new = object.__new__
+
+
+def _wrap_array(a):
+    """A NumPy result as a Tensor (torch's ``__array_wrap__``); anything else unchanged."""
+    return Tensor._wrap(np.asarray(a), None, False) if isinstance(a, (np.ndarray, np.generic)) else a
 _UFUNCS: dict[str, Callable] = {}  # NumPy ufunc name -> tracegrad function, filled by tensor_methods.py
 
 

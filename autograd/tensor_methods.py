@@ -75,7 +75,8 @@ _METHODS = {
 
 for _name in ("exp log sqrt abs sin cos tanh sigmoid relu clip clamp astype sign sum max min amax amin mean var "
               "std argmax argmin all any norm sort topk gather clone swapaxes broadcast_to flatten squeeze unsqueeze "
-              "pad softmax log_softmax logsumexp maximum minimum matmul").split():
+              "pad softmax log_softmax logsumexp maximum minimum matmul log1p expm1 asin arcsin acos arccos atan "
+              "arctan tan sinh cosh log2 log10 reciprocal rsqrt").split():
     _METHODS.setdefault(_name, getattr(F, _name))
 for _name in C.__all__:
     if _name not in ("numel", "equal", "allclose"):
@@ -112,6 +113,8 @@ _UFUNCS.update({
     "add": F.add, "subtract": F.subtract, "multiply": F.multiply, "divide": F.divide, "true_divide": F.divide,
     "power": F.power, "matmul": F.matmul, "maximum": F.maximum, "minimum": F.minimum, "negative": F.negative,
     "exp": F.exp, "log": F.log, "sqrt": F.sqrt, "absolute": F.abs, "sin": F.sin, "cos": F.cos, "tanh": F.tanh,
+    "log1p": F.log1p, "expm1": F.expm1, "arcsin": F.asin, "arccos": F.acos, "arctan": F.atan, "tan": F.tan,
+    "sinh": F.sinh, "cosh": F.cosh, "log2": F.log2, "log10": F.log10, "reciprocal": F.reciprocal,
 })
 for _uf in (np.less, np.less_equal, np.greater, np.greater_equal, np.equal, np.not_equal):
     _UFUNCS[_uf.__name__] = lambda a, b, _uf=_uf: _compare(_uf)(F.as_tensor(a), b)
