@@ -35,12 +35,12 @@ class RNNBase(Module):
         super().__init__()
         check_device(device, type(self).__name__)
         if (not isinstance(dropout, numbers.Number) or isinstance(dropout, bool)
-                or not 0 <= dropout <= 1):  # type: ignore[operator]  # a real number here
+                or not 0 <= dropout <= 1):
             raise ValueError("dropout should be a number in range [0, 1] representing the probability of an "
                              "element being zeroed")
         input_size, hidden_size = _size("input_size", input_size, False), _size("hidden_size", hidden_size)
         num_layers, proj_size = _size("num_layers", num_layers), _size("proj_size", proj_size, False)
-        if dropout > 0 and num_layers == 1:  # type: ignore[operator]
+        if dropout > 0 and num_layers == 1:
             warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero dropout "
                           f"expects num_layers greater than 1, but got dropout={dropout} and num_layers={num_layers}")
         if proj_size and mode != "LSTM":
@@ -50,7 +50,7 @@ class RNNBase(Module):
         if proj_size >= hidden_size:
             raise ValueError("proj_size has to be smaller than hidden_size")
         self.mode, self.input_size, self.hidden_size, self.num_layers = mode, input_size, hidden_size, num_layers
-        self.bias, self.batch_first, self.dropout = bool(bias), bool(batch_first), float(dropout)  # type: ignore
+        self.bias, self.batch_first, self.dropout = bool(bias), bool(batch_first), float(dropout)
         self.bidirectional, self.proj_size = bool(bidirectional), proj_size
         dirs, out = (2 if bidirectional else 1), (proj_size or hidden_size)
         gate, dt = _GATES[mode] * hidden_size, np.dtype(np.float32 if dtype is None else dtype)
@@ -58,7 +58,8 @@ class RNNBase(Module):
         for layer in range(num_layers):
             for d in range(dirs):
                 sfx = f"_l{layer}{'_reverse' if d else ''}"
-                shapes = {"weight_ih": (gate, input_size if layer == 0 else out * dirs), "weight_hh": (gate, out)}
+                shapes: dict[str, tuple[int, ...]] = {"weight_ih": (gate, input_size if layer == 0 else out * dirs),
+                                                      "weight_hh": (gate, out)}
                 if bias:
                     shapes.update(bias_ih=(gate,), bias_hh=(gate,))
                 if proj_size:
@@ -143,6 +144,7 @@ class RNNBase(Module):
             if isinstance(hx, (tuple, list)):
                 raise TypeError(f"{_where(self)}: hx must be a Tensor h_0, got a {type(hx).__name__}")
             state = self._check_state(hx, h_shape, "hidden", batched)
+        hn: Any
         out, hn = R.rnn_layers(self.mode, x, state, self._weights(), self.num_layers, self.bidirectional,
                                self.dropout, self.training)
         if not batched:

@@ -11,7 +11,7 @@ from nn.functional import rnn as R
 from nn.rnn import RNNShapeError
 
 # (class, positional args, keyword args): layers, bidirectional, batch_first, bias=False, relu, proj_size
-LAYERS = [
+LAYERS: list[tuple[str, tuple, dict]] = [
     ("RNN", (4, 5), {}),
     ("RNN", (4, 5, 2), {"nonlinearity": "relu", "bidirectional": True}),
     ("RNN", (4, 5), {"batch_first": True, "bias": False}),
@@ -23,8 +23,10 @@ LAYERS = [
     ("GRU", (4, 5, 3), {"bidirectional": True}),
     ("GRU", (4, 5, 2), {"batch_first": True, "bias": False, "bidirectional": True}),
 ]
-CELLS = [("RNNCell", {}), ("RNNCell", {"nonlinearity": "relu"}), ("RNNCell", {"bias": False}), ("LSTMCell", {}),
-         ("LSTMCell", {"bias": False}), ("GRUCell", {}), ("GRUCell", {"bias": False})]
+CELLS: list[tuple[str, dict]] = [
+    ("RNNCell", {}), ("RNNCell", {"nonlinearity": "relu"}), ("RNNCell", {"bias": False}), ("LSTMCell", {}),
+    ("LSTMCell", {"bias": False}), ("GRUCell", {}), ("GRUCell", {"bias": False}),
+]
 L, N = 5, 3
 
 
@@ -214,13 +216,13 @@ def test_dropout_between_layers_in_training_only():
     np.testing.assert_array_equal(m(x1)[0].numpy(), m(x2)[0].numpy())
     m.eval()
     assert not np.array_equal(m(x1)[0].numpy(), m(x2)[0].numpy())
-    m = nn.GRU(3, 4, num_layers=2, dropout=0.5)
+    gru = nn.GRU(3, 4, num_layers=2, dropout=0.5)
     autograd.manual_seed(1)
-    a = m(x1)[0].numpy()
+    a = gru(x1)[0].numpy()
     autograd.manual_seed(1)
-    np.testing.assert_array_equal(a, m(x1)[0].numpy())  # the mask comes from autograd.default_generator()
-    m.eval()
-    assert not np.array_equal(a, m(x1)[0].numpy())
+    np.testing.assert_array_equal(a, gru(x1)[0].numpy())  # the mask comes from autograd.default_generator()
+    gru.eval()
+    assert not np.array_equal(a, gru(x1)[0].numpy())
     with pytest.warns(UserWarning, match="non-zero dropout expects num_layers greater than 1"):
         nn.RNN(3, 4, dropout=0.2)
 
@@ -286,5 +288,5 @@ def test_constructor_arguments_are_checked_as_torch():
     with pytest.raises(ValueError, match="num_layers must be greater than zero"):
         nn.RNN(3, 4, 0)
     with pytest.raises(TypeError, match="hidden_size should be of type int, got: float"):
-        nn.GRU(3, 4.0)
+        nn.GRU(3, 4.0)  # type: ignore[arg-type]
     assert nn.RNN(3, 4, 2, "relu").nonlinearity == "relu"  # torch's positional order

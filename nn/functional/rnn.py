@@ -7,7 +7,7 @@ under the scope ``l{layer}[_reverse].t{step}``.
 """
 from __future__ import annotations
 
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import autograd
 from autograd import Tensor
@@ -84,6 +84,7 @@ def _direction(mode: str, x: Tensor, state: State, weights: Weights, reverse: bo
     """Run one layer in one direction over x (L, N, in): (outputs (L, N, out), final state)."""
     w_ih, w_hh, b_ih, b_hh, *rest = weights
     step = STEPS[mode]
+    assert w_ih is not None and w_hh is not None
     extra = (rest[0],) if mode == "LSTM" and rest and rest[0] is not None else ()
     gis = autograd.unbind(autograd.linear(x, w_ih, b_ih), 0)  # NOTE: one matmul for all steps' input projections
     order = range(len(gis) - 1, -1, -1) if reverse else range(len(gis))
@@ -105,12 +106,12 @@ def rnn_layers(mode: str, x: Tensor, hx: State, weights: Sequence[Weights], num_
     """
     dirs = 2 if bidirectional else 1
     lstm = mode == "LSTM"
-    finals: list[State] = []
+    finals: list[Any] = []
     for layer in range(num_layers):
         outs = []
         for d in range(dirs):
             k = layer * dirs + d
-            state: State = (hx[0][k], hx[1][k]) if lstm else hx[k]  # type: ignore[index]
+            state: State = (hx[0][k], hx[1][k]) if lstm else hx[k]
             with autograd.scope(f"l{layer}{'_reverse' if d else ''}"):
                 out, state = _direction(mode, x, state, weights[k], reverse=d == 1)
             outs.append(out)
@@ -120,4 +121,4 @@ def rnn_layers(mode: str, x: Tensor, hx: State, weights: Sequence[Weights], num_
             x = _dropout(x, dropout, training=True)
     if lstm:
         return x, (autograd.stack([s[0] for s in finals], 0), autograd.stack([s[1] for s in finals], 0))
-    return x, autograd.stack(finals, 0)  # type: ignore[arg-type]  # plain tensors here
+    return x, autograd.stack(finals, 0)
