@@ -5,3 +5,4 @@ from .loss_extra import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .norm import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403
+from .embedding_bag import *  # noqa: F401,F403
