@@ -290,3 +290,16 @@ def test_constructor_arguments_are_checked_as_torch():
     with pytest.raises(TypeError, match="hidden_size should be of type int, got: float"):
         nn.GRU(3, 4.0)  # type: ignore[arg-type]
     assert nn.RNN(3, 4, 2, "relu").nonlinearity == "relu"  # torch's positional order
+
+
+def test_long_sequences_cut_in_blocks_still_match_torch(torch, rng):
+    ours, theirs = _pair(torch, "LSTM", (3, 4), {"bidirectional": True})
+    x = rng.standard_normal((41, 2, 3))  # past 16 steps the slices are taken block by block
+    xo, xt = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    w = rng.standard_normal((41, 2, 8))
+    out_o, out_t = ours(xo)[0], theirs(xt)[0]
+    _close(out_o, out_t, "output")
+    (out_o * w).sum().backward()
+    (out_t * torch.from_numpy(w)).sum().backward()
+    _close(xo.grad, xt.grad, "d input")
+    _close(ours.weight_ih_l0_reverse.grad, theirs.weight_ih_l0_reverse.grad, "d weight_ih_l0_reverse")

@@ -7,6 +7,7 @@ under the scope ``l{layer}[_reverse].t{step}``.
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Optional, Sequence
 
 import autograd
@@ -80,13 +81,25 @@ def gru_cell(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | No
 
 
 # ---- whole layers --------------------------------------------------------------------------------------
+def _time_slices(seq: Tensor) -> list[Tensor]:
+    """seq[0], seq[1], ... of a (L, ...) tensor.
+
+    NOTE: speed. The adjoint of each slice is a scatter into a zero tensor of seq's full shape, so L slices of
+    one tensor cost O(L²) in backward; slicing blocks of ~√L steps first makes it O(L^1.5) (L=500: 4x faster).
+    """
+    n = seq.shape[0]
+    if n <= 16:
+        return list(autograd.unbind(seq, 0))
+    return [s for block in autograd.split(seq, math.isqrt(n), 0) for s in autograd.unbind(block, 0)]
+
+
 def _direction(mode: str, x: Tensor, state: State, weights: Weights, reverse: bool) -> tuple[Tensor, State]:
     """Run one layer in one direction over x (L, N, in): (outputs (L, N, out), final state)."""
     w_ih, w_hh, b_ih, b_hh, *rest = weights
     step = STEPS[mode]
     assert w_ih is not None and w_hh is not None
     extra = (rest[0],) if mode == "LSTM" and rest and rest[0] is not None else ()
-    gis = autograd.unbind(autograd.linear(x, w_ih, b_ih), 0)  # NOTE: one matmul for all steps' input projections
+    gis = _time_slices(autograd.linear(x, w_ih, b_ih))  # NOTE: speed: one matmul for every step's input projection
     order = range(len(gis) - 1, -1, -1) if reverse else range(len(gis))
     outs: list[Tensor | None] = [None] * len(gis)
     for t in order:
