@@ -97,22 +97,64 @@ def _apply(cls, *args, **kwargs):
     finally:
         STATE.grad_enabled = prev
     if isinstance(out, (tuple, list)):
-        raise TypeError(f"{cls.__name__}.forward returned {len(out)} values; a tracegrad custom Function returns "
-                        "one Tensor (write one Function per output, or concatenate them)")
+        return _apply_many(cls, ctx, args, tuple(out))
     if not isinstance(out, Tensor):
         out = Tensor(np.asarray(out))
     if not (STATE.grad_enabled and any(ctx.needs_input_grad)) or out.dtype.kind != "f":
         return Tensor._wrap(out.numpy(), None, False)
     parents = tuple((a._node or _leaf(a)) if isinstance(a, Tensor) else None for a in args)
     ctx.n_inputs = len(args)
-    return _record(cls, ctx, out.numpy(), parents, ())
+    result = _record(cls, ctx, out.numpy(), parents, ())
+    _save_recorded_outputs(ctx, (out,), (result,))
+    return result
+
+
+def _save_recorded_outputs(ctx, outs: tuple, results: tuple) -> None:
+    """A saved output becomes the recorded one, so a double backward differentiates through it (as torch)."""
+    saved = ctx.__dict__.get("_saved")
+    if saved:
+        swap = {id(o): r for o, r in zip(outs, results) if isinstance(r, Tensor)}
+        ctx.__dict__["_saved"] = tuple(swap.get(id(t), t) for t in saved)
+
+
+def _apply_many(cls, ctx, args, outs: tuple) -> tuple:
+    """Several outputs: the node's one output is the floating-point outputs flattened and concatenated, and
+    each output is a recorded slice of it (reshaped), so one backward call receives every output's gradient."""
+    from . import functional as F  # (functional imports the ops, whose classes import this module)
+    floats = [i for i, o in enumerate(outs) if isinstance(o, Tensor) and o.dtype.kind == "f"]
+    if not (STATE.grad_enabled and any(ctx.needs_input_grad)) or not floats:
+        return tuple(Tensor._wrap(o.numpy(), None, False) if isinstance(o, Tensor) else o for o in outs)
+    dt = np.result_type(*[outs[i].dtype for i in floats])
+    layout, start = [], 0
+    for i in floats:
+        layout.append((i, start, outs[i].shape, outs[i].dtype))
+        start += outs[i].numpy().size
+    packed = np.concatenate([outs[i].numpy().reshape(-1).astype(dt, copy=False) for i in floats])
+    parents = tuple((a._node or _leaf(a)) if isinstance(a, Tensor) else None for a in args)
+    ctx.n_inputs, ctx.layout, ctx.n_outputs = len(args), layout, len(outs)
+    whole = _record(cls, ctx, packed, parents, ())
+    result = list(outs)
+    for i, begin, shape, dtype in layout:
+        piece = F.reshape(F.getitem(whole, slice(begin, begin + int(np.prod(shape)))), shape)
+        result[i] = F.astype(piece, dtype)
+    _save_recorded_outputs(ctx, outs, tuple(result))
+    return tuple(result)
 
 
 def _backward(self, g, out):
     if self._user_backward is None:
         raise NotImplementedError(f"{type(self).__name__} defines no backward(ctx, grad_output)")
     recorded = isinstance(g, Tensor)  # create_graph=True: the user's backward is itself recorded
-    grads = self._user_backward(self, g if recorded else Tensor._wrap(g, None, False))
+    gt = g if recorded else Tensor._wrap(g, None, False)
+    layout = getattr(self, "layout", None)
+    if layout is None:
+        grads = self._user_backward(self, gt)
+    else:  # one gradient per output: slices of the packed one (None for outputs without a gradient)
+        from . import functional as F
+        per_output: list = [None] * self.n_outputs
+        for i, begin, shape, _ in layout:
+            per_output[i] = F.reshape(F.getitem(gt, slice(begin, begin + int(np.prod(shape)))), shape)
+        grads = self._user_backward(self, *per_output)
     grads = grads if isinstance(grads, tuple) else (grads,)
     n = self.n_inputs
     if len(grads) != n and not (len(grads) > n and all(x is None for x in grads[n:])):
