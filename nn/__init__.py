@@ -2,6 +2,7 @@
 from . import functional, init, utils  # noqa: F401
 from .module import *  # noqa: F401,F403
 from .containers import *  # noqa: F401,F403
+from .param_containers import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .activation import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
