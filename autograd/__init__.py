@@ -13,8 +13,8 @@ from . import inplace as _inplace
 from .functional import (  # noqa: F401
     abs, add, all, amax, amin, any, argmax, argmin, astype, broadcast_to, cat, clamp, clip, clone, concat,
     concatenate, cos, divide, exp, expand_dims, flatten, gather, getitem, linear, log, log_softmax, logsumexp, matmul,
-    max, maximum, mean, min, minimum, multiply, negative, norm, pad, power, relu, reshape, sigmoid, sign, sin, softmax,
-    sort, sqrt, squeeze, stack, std, subtract, sum, swapaxes, tanh, topk, unsqueeze, var, where,
+    max, maximum, mean, min, minimum, multiply, negative, norm, pad, prod, power, relu, reshape, sigmoid, sign, sin,
+    softmax, sort, sqrt, squeeze, stack, std, subtract, sum, swapaxes, tanh, topk, unsqueeze, var, where,
 )
 from .functional import (  # noqa: F401
     acos, arccos, arcsin, arctan, asin, atan, cosh, expm1, log10, log1p, log2, reciprocal, rsqrt, sinh, tan,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import numpy as np
 
 from . import functional as F
-from .ops import elementwise as E, reduce as R
+from .ops import elementwise as E, movement as M, reduce as R
 from .tensor import Tensor, as_tensor
 
 if TYPE_CHECKING:
@@ -183,7 +183,8 @@ NONDIFF = {
     "isinf": np.isinf, "isfinite": np.isfinite, "logical_not": np.logical_not, "logical_and": np.logical_and,
     "logical_or": np.logical_or, "logical_xor": np.logical_xor, "floor_divide": np.floor_divide,
     "remainder": np.remainder, "eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
-    "gt": np.greater, "ge": np.greater_equal, "signbit": np.signbit,
+    "gt": np.greater, "ge": np.greater_equal, "signbit": np.signbit, "bitwise_and": np.bitwise_and,
+    "bitwise_or": np.bitwise_or, "bitwise_xor": np.bitwise_xor, "bitwise_not": np.invert,
 }
 globals().update({k: _nondiff(k, f) for k, f in NONDIFF.items()})
 if TYPE_CHECKING:  # what the line above defines, declared for type checkers
@@ -195,6 +196,10 @@ if TYPE_CHECKING:  # what the line above defines, declared for type checkers
     logical_and: Callable[[TensorLike, TensorLike], Tensor]
     logical_or: Callable[[TensorLike, TensorLike], Tensor]
     logical_xor: Callable[[TensorLike, TensorLike], Tensor]
+    bitwise_and: Callable[[TensorLike, TensorLike], Tensor]
+    bitwise_or: Callable[[TensorLike, TensorLike], Tensor]
+    bitwise_xor: Callable[[TensorLike, TensorLike], Tensor]
+    bitwise_not: Callable[[TensorLike], Tensor]
     floor_divide: Callable[[TensorLike, TensorLike], Tensor]
     remainder: Callable[[TensorLike, TensorLike], Tensor]
     eq: Callable[[TensorLike, TensorLike], Tensor]
@@ -235,6 +240,62 @@ def numel(x: TensorLike) -> int:
     return int(as_tensor(x).size)
 
 
-__all__ = ["floor", "ceil", "round", "trunc",
+def _scatter_index(op: str, x: Tensor, dim: int, index: Any) -> tuple:
+    """torch's scatter index (``index`` along ``dim``, positions elsewhere) as a NumPy advanced index."""
+    idx = np.asarray(_raw(index))
+    if idx.ndim == 0:
+        idx = idx.reshape(1)
+    if idx.dtype.kind not in "iu" or idx.ndim != x.ndim:
+        raise ValueError(f"{op}: index must be an integer tensor with as many dimensions as the input ({x.ndim}), "
+                         f"got dtype {idx.dtype} and shape {idx.shape}")
+    grid: list[np.ndarray] = list(np.indices(idx.shape, sparse=True))
+    grid[_dim(op, dim, x.ndim)] = idx
+    return tuple(grid)
+
+
+def _scatter_src(src: Any, shape: tuple, x: Tensor) -> Any:
+    if isinstance(src, Tensor):
+        return F.getitem(src, tuple(slice(0, n) for n in shape)) if src.shape != shape else src
+    return np.asarray(src, dtype=x.dtype)
+
+
+def scatter(x: TensorLike, dim: int, index: TensorLike, src: Any = None, *, value: Any = None,
+            reduce: str | None = None) -> Tensor:
+    """``out[i][index[i][j]] = src[i][j]`` along ``dim`` (torch.scatter; ``value=`` for a constant); recorded:
+    the overwritten places send ``x`` no gradient, ``src`` gets the gradient of the places it wrote."""
+    x = as_tensor(x)
+    idx = _scatter_index("scatter", x, dim, index)
+    if src is None:
+        src = value
+    if src is None:
+        raise TypeError("scatter: give src (a tensor) or value= (a number)")
+    if reduce == "add":
+        return scatter_add(x, dim, index, src)
+    if reduce is not None:
+        raise ValueError(f"scatter: reduce={reduce!r} is not supported (use scatter_add or 'add')")
+    shape = np.broadcast_shapes(*[np.shape(i) for i in idx])
+    return M.IndexPut.apply(x, _scatter_src(src, shape, x), index=idx)
+
+
+def scatter_add(x: TensorLike, dim: int, index: TensorLike, src: TensorLike) -> Tensor:
+    """``out[i][index[i][j]] += src[i][j]`` along ``dim`` (repeated indices add up)."""
+    x = as_tensor(x)
+    idx = _scatter_index("scatter_add", x, dim, index)
+    shape = np.broadcast_shapes(*[np.shape(i) for i in idx])
+    src_t = _scatter_src(src if isinstance(src, Tensor) else Tensor(np.asarray(src, dtype=x.dtype)), shape, x)
+    return F.add(x, M.ScatterAdd.apply(src_t, index=idx, shape=x.shape))
+
+
+def unique(x: TensorLike, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
+           dim: int | None = None) -> Any:
+    """The distinct values (sorted), and optionally the inverse indices and the counts (no gradient)."""
+    out = np.unique(_raw(as_tensor(x)), return_inverse=return_inverse,  # type: ignore[call-overload]
+                    return_counts=return_counts, axis=dim)
+    if not isinstance(out, tuple):
+        return _const(out)
+    return tuple(_const(o if i == 0 else np.asarray(o, dtype=np.int64)) for i, o in enumerate(out))
+
+
+__all__ = ["scatter", "scatter_add", "unique", "floor", "ceil", "round", "trunc",
            "split", "chunk", "unbind", "repeat", "flip", "index_select", "masked_select", "tril", "triu", "square",
            "mm", "bmm", "dot", "outer", "equal", "allclose", "isclose", "cumsum", "numel", *NONDIFF]

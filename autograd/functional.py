@@ -13,7 +13,8 @@ from .ops import elementwise as E, special as SP, reduce as R, movement as M, li
 from .function import binary, unary
 from .tensor import Tensor, _index, as_tensor
 from .reductions import (  # noqa: F401  (re-exported: the functional namespace is complete)
-    ValuesIndices, _axis, all, amax, amin, any, argmax, argmin, gather, max, mean, min, norm, sort, std, sum, topk, var,
+    ValuesIndices, _axis, all, amax, amin, any, argmax, argmin, gather, max, mean, min, norm, prod, sort, std, sum,
+    topk, var,
 )
 
 if TYPE_CHECKING:

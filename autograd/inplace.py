@@ -220,6 +220,18 @@ def lerp(self: Tensor, end, weight) -> Tensor:
     return self + weight * (end - self)
 
 
+def scatter_(self: Tensor, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:
+    """In place: ``scatter`` (torch's ``x.scatter_(dim, index, src)`` / ``value=``)."""
+    from .composed import scatter
+    return apply_inplace(self, "scatter_", lambda s: scatter(s, dim, index, src, value=value, reduce=reduce), src)
+
+
+def scatter_add_(self: Tensor, dim: int, index, src) -> Tensor:
+    """In place: ``scatter_add``."""
+    from .composed import scatter_add
+    return apply_inplace(self, "scatter_add_", lambda s: scatter_add(s, dim, index, src), src)
+
+
 def setitem(self: Tensor, index, value) -> None:
     """``x[index] = value``: written into the array, or recorded (IndexPut) when a graph is involved."""
     from .ops.movement import IndexPut
@@ -262,7 +274,7 @@ def bind() -> None:
     for name, fn in _UNARY.items():
         setattr(Tensor, name, _unary(fn, name))
     for function in (fill_, zero_, normal_, uniform_, bernoulli_, copy_, masked_fill, masked_fill_, addcmul, addcdiv,
-                     lerp):
+                     lerp, scatter_, scatter_add_):
         setattr(Tensor, function.__name__, function)
     for name in ("addcmul", "addcdiv", "lerp"):
         setattr(Tensor, name + "_", _unary(globals()[name], name + "_"))

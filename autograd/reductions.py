@@ -116,6 +116,18 @@ def std(x: TensorLike, dim: Dims = None, unbiased: bool | int | None = None, kee
     return E.Sqrt.apply(var(x, dim, unbiased, keepdim, axis=axis, keepdims=keepdims, correction=correction))
 
 
+def prod(x: TensorLike, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None, keepdims: bool | None = None,
+         dtype: DType | None = None) -> Tensor:
+    """Product over ``dim`` (one dimension, or all); integers and bools multiply as int64, as torch."""
+    dim, keepdim = _axis("prod", dim, axis, keepdim, keepdims)
+    x = as_tensor(x)
+    if dtype is not None:
+        x = x.to(dtype)
+    elif x.dtype.kind in "bui" and x.dtype != np.int64:
+        x = x.to(np.int64)
+    return R.Prod.apply(x, axis=dim, keepdims=keepdim)
+
+
 def amax(x: TensorLike, dim: Dims = None, keepdim: bool = False, *, axis: Dims = None,
          keepdims: bool | None = None) -> Tensor:
     """Largest value over ``dim`` (one or several); ties share the gradient evenly."""

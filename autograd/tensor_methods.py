@@ -51,7 +51,7 @@ _METHODS = {
     "__gt__": _compare(np.greater), "__ge__": _compare(np.greater_equal),
     "__eq__": _compare(np.equal), "__ne__": _compare(np.not_equal),
     "__invert__": lambda a: Tensor._wrap(np.logical_not(a.numpy()) if a.dtype == bool else ~a.numpy(), None, False),
-    "__and__": _compare(np.logical_and), "__or__": _compare(np.logical_or),
+    "__and__": _compare(np.bitwise_and), "__or__": _compare(np.bitwise_or),  # logical for bools
     "T": property(lambda a: F.transpose(a)),
     "mT": property(lambda a: F.swapaxes(a, -1, -2)),
     "reshape": lambda a, *shape: F.reshape(a, _shape_args(shape)),
@@ -68,13 +68,14 @@ _METHODS = {
     "reshape_as": lambda a, other: F.reshape(a, other.shape),
     "expand_as": lambda a, other: F.broadcast_to(a, other.shape),
     "repeat": C.repeat,
-    "__xor__": _compare(np.logical_xor),
+    "__xor__": _compare(np.bitwise_xor),
     "__floordiv__": C.floor_divide, "__rfloordiv__": lambda a, b: C.floor_divide(b, a),
     "__mod__": C.remainder, "__rmod__": lambda a, b: C.remainder(b, a),
 }
 
 for _name in ("exp log sqrt abs sin cos tanh sigmoid relu clip clamp astype sign sum max min amax amin mean var "
-              "std argmax argmin all any norm sort topk gather clone swapaxes broadcast_to flatten squeeze unsqueeze "
+              "std argmax argmin all any norm prod sort topk gather clone swapaxes broadcast_to flatten squeeze "
+              "unsqueeze "
               "pad softmax log_softmax logsumexp maximum minimum matmul log1p expm1 asin arcsin acos arccos atan "
               "arctan tan sinh cosh log2 log10 reciprocal rsqrt").split():
     _METHODS.setdefault(_name, getattr(F, _name))

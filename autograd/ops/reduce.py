@@ -5,7 +5,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..vjp_helpers import raw, xp
+from ..vjp_helpers import is_array, raw, xp
 from ..function import Function
 
 
@@ -120,3 +120,37 @@ class Norm(Function):
         ax = xp(x).abs(x)
         powered = ax ** (p - 1) if p >= 1 else xp(x).where(xr == 0, 0.0, xp(x).where(xr == 0, 1.0, ax) ** (p - 1))
         return (g * sign * powered / safe ** (p - 1) * ~zero,)  # NOTE: masks, for p < 1 at zero elements
+
+
+class Prod(Function):
+    """Product over one axis (or all). NOTE: a primitive: the gradient, the product of the *other* elements,
+    comes from exclusive cumulative products, exact with zeros (out / x would divide by them)."""
+    needs_out = True
+
+    def forward(self, x, axis=None, keepdims=False):
+        self.axes = norm_axes("prod", axis, x.ndim)
+        if self.axes is not None and len(self.axes) != 1:
+            raise ValueError(f"prod: reduces one dimension or all of them, got dim={axis!r}")
+        self.keepdims = keepdims
+        return np.prod(x, axis=self.axes, keepdims=keepdims)
+
+    def backward(self, g, out, x):
+        shape = np.shape(raw(x))
+        g = expand_back(g, shape, self.axes, self.keepdims)
+        ax = self.axes[0] if self.axes is not None else None
+        if is_array(x):
+            a = np.moveaxis(x, ax, -1) if ax is not None else x.reshape(-1)
+            ones = np.ones(a.shape[:-1] + (1,), dtype=a.dtype)
+            left = np.concatenate([ones, np.cumprod(a[..., :-1], axis=-1)], axis=-1)
+            right = np.concatenate([np.cumprod(a[..., :0:-1], axis=-1)[..., ::-1], ones], axis=-1)
+            others = left * right
+            others = np.moveaxis(others, -1, ax) if ax is not None else others.reshape(shape)
+            return (g * others,)
+        # recorded (create_graph): the product of the others as a Prod over a copy with each element set to 1
+        n = shape[ax] if ax is not None else int(np.prod(shape))
+        xs = xp(x).reshape(x, (-1,)) if ax is None else xp(x).swapaxes(x, ax, -1)
+        eye = np.eye(n, dtype=bool)
+        expanded = xp(x).where(eye, 1.0, xp(x).unsqueeze(xs, -2))  # [..., i, j] = x_j, 1 where j == i
+        others = Prod.apply(expanded, axis=-1)
+        others = xp(x).reshape(others, shape) if ax is None else xp(x).swapaxes(others, ax, -1)
+        return (g * others,)

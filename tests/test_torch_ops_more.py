@@ -1,0 +1,60 @@
+"""prod, scatter / scatter_add (and their in-place forms), unique, bitwise ops: values and gradients equal torch's."""
+import numpy as np
+import pytest
+
+import autograd
+
+
+@pytest.mark.parametrize("values", [[1.0, 0.0, 2.0, 3.0], [1.0, 0.0, 0.0, 2.0], [2.0, -3.0, 4.0, 5.0]])
+def test_prod_with_zeros_matches_torch(torch, values):
+    grads = []
+    for lib in (torch, autograd):
+        x = lib.tensor(values, dtype=lib.float64, requires_grad=True)
+        (x.prod() + x.reshape(2, 2).prod(dim=1).sum()).backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[1], grads[0])
+
+
+def test_prod_second_order_matches_torch(torch):
+    out = []
+    for lib in (torch, autograd):
+        x = lib.tensor([[1.5, -2.0, 0.5], [2.0, 1.0, 3.0]], dtype=lib.float64, requires_grad=True)
+        g, = lib.autograd.grad(x.prod(dim=1).sum(), x, create_graph=True)
+        gg, = lib.autograd.grad((g * g).sum(), x)
+        out.append((g.detach().numpy(), gg.numpy()))
+    for a, b in zip(out[1], out[0]):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_scatter_and_scatter_add_match_torch(torch):
+    res = []
+    for lib in (torch, autograd):
+        x = lib.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+        src = lib.tensor(np.arange(1.0, 7.0).reshape(2, 3), requires_grad=True)
+        idx = lib.tensor([[0, 1, 2], [2, 0, 1]])
+        y, z = x.scatter(0, idx, src), x.scatter_add(1, idx, src)
+        (y * lib.tensor(np.arange(12.0).reshape(3, 4))).sum().backward()
+        (z * z).sum().backward()
+        res.append([t.detach().numpy().copy() for t in (y, z, x.grad, src.grad)])
+    for a, b in zip(res[1], res[0]):
+        np.testing.assert_allclose(a, b)
+
+
+def test_scatter_in_place_one_hot_as_the_transforms_tutorial(torch):
+    for lib in (torch, autograd):
+        target = lib.zeros(10, dtype=lib.float).scatter_(0, lib.tensor(3), value=1)
+        np.testing.assert_array_equal(target.numpy(), np.eye(10)[3])
+
+
+def test_scatter_bad_index_is_named():
+    with pytest.raises(ValueError, match="scatter: index must be an integer tensor"):
+        autograd.zeros(2, 3).scatter(1, autograd.tensor([0.5]), value=1.0)
+
+
+def test_unique_and_bitwise_match_torch(torch):
+    for lib in (torch, autograd):
+        values, counts = lib.unique(lib.tensor([3, 1, 3, 2]), return_counts=True)
+        assert values.tolist() == [1, 2, 3] and counts.tolist() == [1, 1, 2]
+        a, b = lib.tensor([5, 3]), lib.tensor([1, 1])
+        assert (a ^ b).tolist() == [4, 2] and (a & b).tolist() == [1, 1] and (a | b).tolist() == [5, 3]
+        assert lib.bitwise_xor(a, b).tolist() == [4, 2] and lib.bitwise_not(a).tolist() == [-6, -4]
