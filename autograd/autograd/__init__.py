@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .anomaly import detect_anomaly
-from .engine import backward, grad
-from .function import Function
-from .gradcheck import gradcheck
-from .mode import enable_grad, no_grad, set_grad_enabled
-from .tensor import Tensor
+from ..anomaly import detect_anomaly
+from ..engine import backward, grad
+from ..function import Function
+from ..gradcheck import gradcheck
+from ..mode import enable_grad, no_grad, set_grad_enabled
+from ..tensor import Tensor
+from . import functional  # noqa: F401  (torch.autograd.functional)
 
 if TYPE_CHECKING:
-    from .types import TensorLike
+    from ..types import TensorLike
 
 
 def Variable(data: TensorLike, requires_grad: bool = False, volatile: bool = False) -> Tensor:  # noqa: N802 - torch's name
@@ -25,7 +26,7 @@ def Variable(data: TensorLike, requires_grad: bool = False, volatile: bool = Fal
 
 def set_detect_anomaly(mode: bool) -> None:
     """``torch.autograd.set_detect_anomaly(True)``: anomaly mode on or off for the rest of the program."""
-    from .mode import STATE
+    from ..mode import STATE
     STATE.anomaly = bool(mode)
 
 
