@@ -120,7 +120,7 @@ def eye_(tensor: Tensor) -> Tensor:
     """Fill a 2-D tensor with the identity (ones on the main diagonal of a rectangular matrix)."""
     if not isinstance(tensor, Tensor) or tensor.ndim != 2:
         raise ValueError(f"eye_: only tensors with 2 dimensions are supported, got shape {_shape(tensor)}")
-    return _fill(tensor, np.eye(*tensor.shape))
+    return _fill(tensor, np.eye(tensor.shape[0], tensor.shape[1]))
 
 
 def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
@@ -195,5 +195,5 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01,
     return _fill(tensor, values)
 
 
-def _shape(t) -> tuple:
+def _shape(t: object) -> tuple | str:
     return tuple(t.shape) if isinstance(t, Tensor) else type(t).__name__
