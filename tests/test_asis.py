@@ -217,23 +217,6 @@ XFAIL: dict[str, str] = {
                       "sin? (then: bitwise_xor, prod, unique, linalg.cross, linalg.matmul, det, torch.sin_)",
     "basics_build_model": "TypeError: save: obj is a module (NeuralNetwork); saving a whole module would need pickle "
                           "(then torch.load(path, weights_only=False) of that whole model)",
-    "datasets_transforms": "AttributeError: 'Tensor' object has no attribute 'scatter_'",
-    "module_containers_init": "AttributeError: nn has no attribute 'ParameterList' (then: nn.ParameterDict, "
-                              "nn.init.eye_, trunc_normal_, orthogonal_)",
-    "losses_one_hot": "TypeError: cross_entropy() got an unexpected keyword argument 'label_smoothing' (then: "
-                      "F.one_hot, nn.SmoothL1Loss, F.smooth_l1_loss, nn.HuberLoss, nn.KLDivLoss)",
-    "d2l_linear_regression": "TypeError: unsupported format string passed to Tensor.__format__ (f'{loss:f}' on a "
-                             "0-dim tensor)",
-    "extending_autograd": "TypeError: MyCube.forward returned 2 values; a tracegrad custom Function returns one Tensor "
-                          "(write one Function per output, or concatenate them)",
-    "higher_order_grads": "ModuleNotFoundError: No module named 'autograd.autograd.functional'; 'autograd.autograd' is "
-                          "not a package (then: Tensor.prod)",
-    "imagenet_accuracy_topk": "TypeError: unsupported format string passed to Tensor.__format__ ('{val:6.2f}' on a "
-                              "1-element tensor in AverageMeter.__str__)",
-    "text_classification_embeddingbag": "AttributeError: nn has no attribute 'EmbeddingBag' (torch.nn.EmbeddingBag is "
-                                        "not in tracegrad); did you mean Embedding?",
-    "sequence_models_lstm": "AttributeError: nn has no attribute 'LSTM' (torch.nn.LSTM is not in tracegrad); recurrent "
-                            "layers are not in tracegrad's nn yet: write the cell with nn.Linear",
 }
 
 
