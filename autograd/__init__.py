@@ -39,6 +39,8 @@ from .function import Function, REGISTRY, register  # noqa: F401
 from .hooks import RemovableHandle  # noqa: F401
 from .serialization import load, save  # noqa: F401
 from . import utils  # noqa: F401
+from . import linalg  # noqa: F401  (torch.linalg's common names)
+from .linalg import det, inv  # noqa: F401
 from . import autograd  # noqa: F401  (torch.autograd's spellings: autograd.autograd.grad, .Function, .Variable)
 from . import compat as _compat
 from .compat import accelerator, backends, get_default_dtype, set_printoptions, seed, set_default_device  # noqa: F401
@@ -56,6 +58,18 @@ for _name in ("add sub subtract mul multiply div divide true_divide pow power ma
               "cos tanh sigmoid relu maximum minimum clamp clip neg negative sum mean cat concat concatenate stack "
               "where square").split():
     globals()[_name] = _compat.with_out(globals()[_name])
+
+
+def _inplace_function(name: str):
+    def fn(input: Tensor, *args, **kwargs) -> Tensor:  # noqa: A002 - torch's name
+        return getattr(input, name)(*args, **kwargs)
+    fn.__name__, fn.__doc__ = name, f"``torch.{name}(x, ...)``: the same as ``x.{name}(...)``, in place."
+    return fn
+
+
+for _name in ("sin_ cos_ tanh_ sigmoid_ relu_ exp_ log_ sqrt_ abs_ neg_ clamp_ clip_ square_ zero_ fill_ add_ "
+              "sub_ mul_ div_").split():
+    globals()[_name] = _inplace_function(_name)
 
 
 def __getattr__(name: str):

@@ -58,3 +58,23 @@ def test_unique_and_bitwise_match_torch(torch):
         a, b = lib.tensor([5, 3]), lib.tensor([1, 1])
         assert (a ^ b).tolist() == [4, 2] and (a & b).tolist() == [1, 1] and (a | b).tolist() == [5, 3]
         assert lib.bitwise_xor(a, b).tolist() == [4, 2] and lib.bitwise_not(a).tolist() == [-6, -4]
+
+
+def test_linalg_matches_torch(torch):
+    m = np.array([[2.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 4.0]])
+    res = []
+    for lib in (torch, autograd):
+        a = lib.tensor(m, requires_grad=True)
+        v = lib.tensor([1.0, -2.0, 0.5], dtype=lib.float64, requires_grad=True)
+        out = (lib.det(a), lib.linalg.inv(a).sum(), lib.linalg.solve(a, v).sum(), lib.linalg.norm(v),
+               lib.linalg.vector_norm(v, 1), lib.linalg.cross(v, v * 2 + 1).sum())
+        sum(out).backward()
+        res.append([o.item() for o in out] + [a.grad.numpy().copy(), v.grad.numpy().copy()])
+    for x, y in zip(res[1], res[0]):
+        np.testing.assert_allclose(x, y, rtol=1e-10)
+
+
+def test_inplace_function_forms(torch):
+    for lib in (torch, autograd):
+        b = lib.tensor([0.0, 1.0])
+        assert lib.sin_(b) is b and np.allclose(b.numpy(), np.sin([0.0, 1.0]))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..vjp_helpers import sum_to
+from ..vjp_helpers import is_array, sum_to, xp
 from ..function import Function
 
 
@@ -95,3 +95,36 @@ class Linear(Function):
         return (g @ weight if self.needs(0) else None,
                 g2.T @ x.reshape((-1, x.shape[-1])) if self.needs(1) else None,
                 g2.sum(axis=0) if bias is not None and self.needs(2) else None)
+
+
+class Inv(Function):
+    """Matrix inverse over the last two dimensions; d(A⁻¹) = −A⁻¹ dA A⁻¹."""
+    needs_inputs = False
+    needs_out = True
+
+    def forward(self, x):
+        if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+            raise ValueError(f"inv: expects square matrices (..., n, n), got shape {x.shape}")
+        try:
+            return np.linalg.inv(x)
+        except np.linalg.LinAlgError:
+            raise ValueError("inv: the matrix is singular (not invertible)") from None
+
+    def backward(self, g, out):
+        t = xp(out).swapaxes(out, -1, -2)
+        return (-(t @ g @ t),)
+
+
+class Det(Function):
+    """Determinant over the last two dimensions; d det(A) = det(A) A⁻ᵀ (A must be invertible for the gradient)."""
+    needs_out = True
+
+    def forward(self, x):
+        if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+            raise ValueError(f"det: expects square matrices (..., n, n), got shape {x.shape}")
+        return np.linalg.det(x)
+
+    def backward(self, g, out, x):
+        inv_t = np.swapaxes(np.linalg.inv(x), -1, -2) if is_array(x) else xp(x).swapaxes(Inv.apply(x), -1, -2)
+        scale = g * out
+        return (scale.reshape(scale.shape + (1, 1)) * inv_t,)
