@@ -11,6 +11,7 @@ from .conv import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403
 from .embedding_bag import *  # noqa: F401,F403
+from .lazy import *  # noqa: F401,F403
 from .mlp import *  # noqa: F401,F403
 from .blocks import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
