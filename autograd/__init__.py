@@ -22,6 +22,7 @@ from .functional import (  # noqa: F401
 from .reductions import ValuesIndices  # noqa: F401
 from .composed import *  # noqa: F401,F403  (chunk, split, repeat, mm, eq, ... : see composed.__all__)
 from .creation import (  # noqa: F401
+    BoolTensor, ByteTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor,
     Generator, arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, is_tensor, linspace, normal,
     ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor, zeros, zeros_like,
 )

@@ -197,3 +197,35 @@ randn_like = _like(lambda shape, rng: rng.standard_normal(shape))
 rand_like = _like(lambda shape, rng: rng.random(shape))
 for _n in ("zeros_like", "ones_like", "full_like", "randn_like", "rand_like"):
     globals()[_n].__name__ = _n
+
+
+class _TypedTensorMeta(type):
+    """``isinstance(x, autograd.FloatTensor)`` is true for a float32 Tensor, as torch's legacy types."""
+
+    dtype: Any
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, Tensor) and obj.dtype == cls.dtype
+
+
+def _typed(name: str, dtype: Any) -> type:
+    def new(cls: type, *args: Any, **kwargs: Any) -> Tensor:
+        """``FloatTensor(data)`` or ``FloatTensor(2, 3)`` (a shape): a Tensor of this type's dtype."""
+        if args and all(type(a) is int for a in args):
+            return Tensor(np.zeros(args, dtype=dtype))
+        if not args:
+            return Tensor(np.empty((0,), dtype=dtype))
+        data = args[0].numpy() if isinstance(args[0], Tensor) else args[0]
+        return Tensor(np.array(data, dtype=dtype))
+    return _TypedTensorMeta(name, (), {"__new__": new, "dtype": np.dtype(dtype),
+                                      "__doc__": f"torch's legacy {name}: builds a {np.dtype(dtype)} Tensor."})
+
+
+FloatTensor = _typed("FloatTensor", np.float32)
+DoubleTensor = _typed("DoubleTensor", np.float64)
+HalfTensor = _typed("HalfTensor", np.float16)
+LongTensor = _typed("LongTensor", np.int64)
+IntTensor = _typed("IntTensor", np.int32)
+ShortTensor = _typed("ShortTensor", np.int16)
+ByteTensor = _typed("ByteTensor", np.uint8)
+BoolTensor = _typed("BoolTensor", np.bool_)

@@ -78,3 +78,34 @@ def test_inplace_function_forms(torch):
     for lib in (torch, autograd):
         b = lib.tensor([0.0, 1.0])
         assert lib.sin_(b) is b and np.allclose(b.numpy(), np.sin([0.0, 1.0]))
+
+
+def test_legacy_typed_constructors_as_pytorch_gan_code_uses_them(torch):
+    for lib in (torch, autograd):
+        T = lib.FloatTensor
+        z = T(np.random.default_rng(0).normal(0, 1, (3, 4)))
+        fake = T(3, 1).fill_(1.0)
+        assert str(z.dtype).endswith("float32") and tuple(fake.shape) == (3, 1) and fake.sum().item() == 3.0
+        assert isinstance(z, lib.FloatTensor) and not isinstance(z, lib.LongTensor)
+        assert str(lib.LongTensor([1, 2]).dtype).endswith("int64")
+
+
+def test_once_differentiable_backward_runs_without_recording():
+    from autograd.autograd.function import once_differentiable
+
+    class Square(autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        @once_differentiable
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            assert not autograd.is_grad_enabled()
+            return 2 * x * g
+
+    x = autograd.tensor([3.0], requires_grad=True)
+    g, = autograd.grad(Square.apply(x).sum(), x, create_graph=True)
+    assert g.item() == 6.0 and not g.requires_grad

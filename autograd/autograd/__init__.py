@@ -10,7 +10,7 @@ from ..function import Function
 from ..gradcheck import gradcheck
 from ..mode import enable_grad, no_grad, set_grad_enabled
 from ..tensor import Tensor
-from . import functional  # noqa: F401  (torch.autograd.functional)
+from . import function, functional  # noqa: F401  (torch.autograd.function, .functional)
 
 if TYPE_CHECKING:
     from ..types import TensorLike
