@@ -17,10 +17,14 @@ class SGD(Optimizer):
         b_1  = g_1;   b_t = μ b_{t-1} + (1 - τ) g_t    (if μ ≠ 0)
         g_t  = g_t + μ b_t   if nesterov,   else  b_t  (if μ ≠ 0)
         θ_t  = θ_{t-1} - γ g_t
+
+    ``foreach``, ``fused``, ``capturable``, ``differentiable``: accepted for torch's signature and ignored
+    (every step runs on NumPy arrays, outside the graph).
     """
 
     def __init__(self, params: ParamsT, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
-                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False) -> None:
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, differentiable: bool = False, fused: bool | None = None) -> None:
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                                       nesterov=nesterov, maximize=maximize))
 
