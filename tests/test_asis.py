@@ -209,6 +209,17 @@ SPECS = {
     "logistic_regression_seeding": {"_default": close(1e-4, 1e-6)},
     "text_classification_embeddingbag": {"_default": close(1e-4, 1e-6)},
     "sequence_models_lstm": {"_default": close(1e-4, 1e-6)},
+    # third batch: published programs followed as closely as possible (only sizes shrunk, downloads replaced)
+    "pytorch_gan_wgan_gp": {"_default": close(1e-4, 1e-5)},
+    "wgan_gp_toy": {"_default": close(), "d_costs": within(0.09, 0.101), "w_ds": within(-0.01, 0.01),
+                    "g_costs": within(-0.01, 0.01), "gps": within(0.09, 0.101)},
+    "wgan_gp_dcgan_critic": {"_default": close(1e-4, 1e-5), "w_std": within(0.012, 0.028),
+                             "critic_losses": within(5, 11), "gen_losses": within(-1, 1), "gps": within(0.5, 1.1),
+                             "fake_absmax": within(0, 1)},
+    "saving_loading_models_tutorial": {"_default": close(1e-4, 1e-6)},
+    "optim_docs_closure_lbfgs": {"_default": close(1e-4, 1e-5), "lbfgs_losses": close(1e-3, 1e-4),
+                                 "lbfgs_final": close(1e-3, 1e-4), "lbfgs_wolfe_final": close(1e-3, 1e-4)},
+    "optim_docs_swa_ema": {"_default": close(1e-4, 1e-5)},
 }
 
 # programs that do not yet run or agree under tracegrad: the reason is the first error they hit
