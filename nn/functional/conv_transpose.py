@@ -72,9 +72,12 @@ def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stri
     if min(out) < 1:
         raise ValueError(f"{op}: input of spatial size {(h, w)} gives an empty output {out} (padding {p})")
     g, cg, o = int(groups), c // groups, og * groups
-    # columns (N, O*kh*kw, H*W): per group the weight's transpose times the input
+    # columns (N, O*kh*kw, H*W): per group the weight's transpose times the input.
+    # NOTE: the batch joins the columns, (g, cg, N*H*W), so forward and both gradients are one GEMM per
+    # group (per-sample products would make the weight's gradient N products and an N-fold temporary).
     wt = weight.reshape(g, cg, og * kh * kw).swapaxes(-1, -2)
-    cols = (wt @ x.reshape(n, g, cg, h * w)).reshape(n, o * kh * kw, h * w)
+    xs = x.reshape(n, g, cg, h * w).permute(1, 2, 0, 3).reshape(g, cg, n * h * w)
+    cols = (wt @ xs).reshape(g, og * kh * kw, n, h * w).permute(2, 0, 1, 3).reshape(n, o * kh * kw, h * w)
     if all(oo < ss for oo, ss in zip(opad, s)):   # Fold's window count is exactly (H, W): it pads and crops
         y = Fold.apply(cols, output_size=out, kernel_size=k, stride=s, padding=p, dilation=d)
     else:   # output_padding >= stride (a dilated kernel): fold the uncropped output, then pad and crop

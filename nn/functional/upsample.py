@@ -96,12 +96,12 @@ def interpolate(x: Tensor, size: int | Sequence[int] | None = None, scale_factor
     out, scales = _sizes(x, size, scale_factor, recompute_scale_factor, op)
     y = x
     for axis, (n_in, n_out, sc) in enumerate(zip(x.shape[2:], out, scales), start=2):
+        if n_in == n_out and mode != "nearest-exact":   # PyTorch copies an axis whose size is unchanged
+            continue
         if linear:
             m = _linear_matrix(n_in, n_out, sc, bool(align_corners), x.dtype)
         else:
             m = _nearest_matrix(n_in, n_out, sc, mode == "nearest-exact")
-        if n_in == n_out and np.array_equal(m, np.eye(n_in)):
-            continue
         m = m.astype(x.dtype if x.dtype.kind == "f" else np.float32)
         y = y @ m.T if axis == x.ndim - 1 else Tensor(m) @ y
     return y
