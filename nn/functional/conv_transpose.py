@@ -6,7 +6,7 @@ layers are the 2-D ones on ``(N, C, 1, L)``.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -18,7 +18,8 @@ from .conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
 __all__ = ["conv_transpose2d", "conv1d", "conv_transpose1d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
            "adaptive_max_pool1d", "adaptive_max_pool2d"]
 
-IntPair = int | tuple[int, int]
+IntPair = int | Sequence[int]
+Int1 = int | Sequence[int]   # PyTorch's 1-D layers store (k,) tuples
 
 
 def _batched(x, ndim: int, op: str, layout: str) -> tuple[Tensor, bool]:
@@ -92,22 +93,22 @@ def conv_transpose2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stri
     return y.squeeze(0) if unbatched else y
 
 
-def conv1d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int = 1, padding: int | str = 0,
-           dilation: int = 1, groups: int = 1) -> Tensor:
+def conv1d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Int1 = 1, padding: Int1 | str = 0,
+           dilation: Int1 = 1, groups: int = 1) -> Tensor:
     """``torch.nn.functional.conv1d`` on ``(N, C, L)``: weight ``(O, C/groups, k)``; conv2d over ``(N, C, 1, L)``."""
     op = "conv1d"
     x, unbatched = _batched(x, 3, op, "(batch, channels, length)")
     weight = as_tensor(weight)
     if weight.ndim != 3:
         raise ValueError(f"{op}: weight must be 3-D (out_channels, in_channels/groups, k), got {tuple(weight.shape)}")
-    pad = padding if isinstance(padding, str) else (0, _one(padding, "padding", op))
+    pad: Any = padding if isinstance(padding, str) else (0, _one(padding, "padding", op))   # "same"/"valid"
     y = conv2d(x.unsqueeze(2), weight.unsqueeze(2), bias, (1, _one(stride, "stride", op)), pad,
                (1, _one(dilation, "dilation", op)), groups).squeeze(2)
     return y.squeeze(0) if unbatched else y
 
 
-def conv_transpose1d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: int = 1, padding: int = 0,
-                     output_padding: int = 0, groups: int = 1, dilation: int = 1) -> Tensor:
+def conv_transpose1d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Int1 = 1, padding: Int1 = 0,
+                     output_padding: Int1 = 0, groups: int = 1, dilation: Int1 = 1) -> Tensor:
     """``torch.nn.functional.conv_transpose1d``: weight ``(C_in, C_out/groups, k)``."""
     op = "conv_transpose1d"
     x, unbatched = _batched(x, 3, op, "(batch, channels, length)")
@@ -135,21 +136,21 @@ def _no_extras(op: str, dilation=1, ceil_mode: bool = False, return_indices: boo
         raise ValueError(f"{op}: dilation != 1, ceil_mode=True and return_indices=True are not supported")
 
 
-def max_pool1d(x: Tensor, kernel_size: int, stride: int | None = None, padding: int = 0, dilation: int = 1,
+def max_pool1d(x: Tensor, kernel_size: Int1, stride: Int1 | None = None, padding: Int1 = 0, dilation: Int1 = 1,
                ceil_mode: bool = False, return_indices: bool = False) -> Tensor:
     """Max over each window of ``(N, C, L)``. NOTE: a tie shares the gradient evenly; PyTorch picks one."""
     _no_extras("max_pool1d", dilation, ceil_mode, return_indices)
     return _pool1d(max_pool2d, x, "max_pool1d", kernel_size, stride, padding)
 
 
-def avg_pool1d(x: Tensor, kernel_size: int, stride: int | None = None, padding: int = 0, ceil_mode: bool = False,
+def avg_pool1d(x: Tensor, kernel_size: Int1, stride: Int1 | None = None, padding: Int1 = 0, ceil_mode: bool = False,
                count_include_pad: bool = True) -> Tensor:
     """Mean over each window of ``(N, C, L)``."""
     _no_extras("avg_pool1d", 1, ceil_mode)
     return _pool1d(avg_pool2d, x, "avg_pool1d", kernel_size, stride, padding, count_include_pad)
 
 
-def adaptive_avg_pool1d(x: Tensor, output_size: int) -> Tensor:
+def adaptive_avg_pool1d(x: Tensor, output_size: Int1) -> Tensor:
     """Average pooling of ``(N, C, L)`` to length ``output_size`` (PyTorch's windows)."""
     x, unbatched = _batched(x, 3, "adaptive_avg_pool1d", "(batch, channels, length)")
     y = adaptive_avg_pool2d(x.unsqueeze(2), (1, _one(output_size, "output_size", "adaptive_avg_pool1d"))).squeeze(2)
@@ -186,7 +187,7 @@ def adaptive_max_pool2d(x: Tensor, output_size: int | Sequence[int | None], retu
     return y.squeeze(0) if unbatched else y
 
 
-def adaptive_max_pool1d(x: Tensor, output_size: int, return_indices: bool = False) -> Tensor:
+def adaptive_max_pool1d(x: Tensor, output_size: Int1, return_indices: bool = False) -> Tensor:
     """Max pooling of ``(N, C, L)`` to length ``output_size``."""
     x, unbatched = _batched(x, 3, "adaptive_max_pool1d", "(batch, channels, length)")
     y = adaptive_max_pool2d(x.unsqueeze(2), (1, _one(output_size, "output_size", "adaptive_max_pool1d")),

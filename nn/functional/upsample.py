@@ -71,7 +71,8 @@ def _sizes(x: Tensor, size, scale_factor, recompute: bool | None, op: str) -> tu
     out = [math.floor(float(n) * f) for n, f in zip(x.shape[2:], sf)]
     if min(out) < 1:
         raise ValueError(f"{op}: scale_factor {scale_factor!r} gives an empty output {out}")
-    return out, ([None] * dims if recompute else sf)
+    scales: list[float | None] = [None] * dims if recompute else list(sf)
+    return out, scales
 
 
 def interpolate(x: Tensor, size: int | Sequence[int] | None = None, scale_factor: float | Sequence[float] | None = None,
