@@ -30,7 +30,8 @@ class GeneratedCIFAR10(torch.utils.data.Dataset):
         return img, target
 
 
-def transform(pic):  # transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])
+# stands in for transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])
+def transform(pic):
     img = torch.from_numpy(pic.transpose((2, 0, 1)).copy()).float().div(255)
     return (img - 0.5) / 0.5
 

@@ -88,7 +88,7 @@ result["ema_preds"] = preds.detach().numpy().ravel().tolist()
 # custom averaging function, and averaging buffers too
 model = make_model()
 ema_avg = lambda averaged_model_parameter, model_parameter, num_averaged: \
-    0.9 * averaged_model_parameter + 0.1 * model_parameter
+    0.9 * averaged_model_parameter + 0.1 * model_parameter  # noqa: E731
 ema_model = torch.optim.swa_utils.AveragedModel(model, avg_fn=ema_avg)
 buf_model = AveragedModel(model, use_buffers=True)
 optimizer = torch.optim.SGD(model.parameters(), lr=0.05)
