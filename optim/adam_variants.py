@@ -31,7 +31,7 @@ def scalar32(x: float) -> float:
 
 
 class _AdamLike(Optimizer):
-    _nonnegative = ("lr", "eps", "weight_decay")
+    _nonnegative: tuple[str, ...] = ("lr", "eps", "weight_decay")
 
     def _check(self, group: dict[str, Any]) -> None:
         super()._check(group)

@@ -109,6 +109,13 @@ class Optimizer:
             raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering "
                             "of tensors in sets will change between runs. Please use a list instead.")
         params = list(params)
+        names = [p[0] for p in params if isinstance(p, tuple)]  # named_parameters(): (name, Tensor) pairs
+        if names:
+            if len(names) != len(params):
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+            params = [p[1] for p in params]
+        elif "param_names" in param_group:  # given as a key (what state_dict() shows)
+            names = list(param_group["param_names"])
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}")
@@ -122,7 +129,12 @@ class Optimizer:
         taken = {id(p) for g in self.param_groups for p in g["params"]}
         if taken.intersection(ids):
             raise ValueError("some parameters appear in more than one parameter group")
-        group = {k: v for k, v in param_group.items() if k != "params"}
+        if any(bool(names) != ("param_names" in g) for g in self.param_groups):
+            raise ValueError("all optimizer param groups should be with/without names. cannot add param group "
+                             f"{'with' if names else 'without'} names to the optimizer")
+        group = {k: v for k, v in param_group.items() if k not in ("params", "param_names")}
+        if names:
+            group["param_names"] = names
         for k, v in self.defaults.items():
             if v is required and k not in group:
                 raise ValueError(f"parameter group didn't specify a value of required optimization parameter {k}")
@@ -200,6 +212,8 @@ class Optimizer:
             group = {k: (tuple(v) if k == "betas" else copy.deepcopy(v)) for k, v in s.items() if k != "params"}
             self._check(group | {k: v for k, v in g.items() if k not in group})
             group["params"] = g["params"]
+            if "param_names" in g and "param_names" not in group:
+                group["param_names"] = g["param_names"]
             new_groups.append(group)
         state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for i, s in state_dict["state"].items():

@@ -175,3 +175,23 @@ def test_amsgrad_and_maximize_match_torch(name, torch):
     ref, _ = _run(lambda v, grad=True: torch.tensor(v, requires_grad=grad), torch.optim, name, kw, grads)
     for p, r in zip(ours, ref):
         np.testing.assert_allclose(p.numpy(), r.detach().numpy(), rtol=1e-11, atol=1e-13)
+
+
+def test_named_parameters_as_torch(torch):
+    """``optim.SGD(model.named_parameters(), ...)``: groups get ``param_names``, as torch's (docs: Named parameters)."""
+    import nn
+    model, tmodel = nn.Linear(3, 2), torch.nn.Linear(3, 2)
+    opt, topt = optim.SGD(model.named_parameters(), lr=0.1), torch.optim.SGD(tmodel.named_parameters(), lr=0.1)
+    assert opt.param_groups[0]["param_names"] == topt.param_groups[0]["param_names"] == ["weight", "bias"]
+    assert opt.param_groups[0]["params"] == list(model.parameters())
+    assert opt.state_dict()["param_groups"][0]["param_names"] == ["weight", "bias"]
+    a, b = Tensor(np.ones(2), requires_grad=True), Tensor(np.ones(2), requires_grad=True)
+    opt = optim.Adam([("layer0", a), ("layer1", b)], lr=1e-4)
+    assert opt.param_groups[0]["param_names"] == ["layer0", "layer1"]
+    with pytest.raises(ValueError, match="with/without names"):
+        opt.add_param_group({"params": [Tensor(np.ones(1), requires_grad=True)]})
+    with pytest.raises(ValueError, match="with/without names"):
+        optim.SGD([("a", a), b], lr=0.1)
+    opt2 = optim.Adam([("x", Tensor(np.ones(2), requires_grad=True)), ("y", Tensor(np.ones(2), requires_grad=True))])
+    opt2.load_state_dict(opt.state_dict())
+    assert opt2.param_groups[0]["param_names"] == ["layer0", "layer1"]
