@@ -74,7 +74,7 @@ def _accumulate_leaf(t: Tensor, g, create_graph: bool, shared: set) -> None:
         else:
             g = np.array(g, dtype=t.dtype, copy=True)
         t.grad = Tensor._wrap(g, None, False)
-    elif t.grad.requires_grad or t.grad.shape != g.shape:
+    elif t.grad._requires_grad or t.grad.shape != g.shape:
         t.grad = Tensor._wrap(t.grad.numpy() + g, None, False)
     else:
         acc = t.grad.numpy()

@@ -141,6 +141,7 @@ class Function(Node):
     promotes: ClassVar[int] = -1  # operands from this index on are cast to torch's result type (-1: none)
     true_division: ClassVar[bool] = False  # integer operands give float32 (torch's true division)
     no_bool: ClassVar[bool] = False  # bool operands are refused (torch's rule for -)
+    int_sensitive: ClassVar[bool] = False  # true_division or no_bool: integer and bool operands need a look
     is_view: ClassVar[bool] = False  # the output may share the first input's memory (redo / undo below)
 
     def __init_subclass__(cls, **kwargs) -> None:
@@ -150,6 +151,7 @@ class Function(Node):
             custom_function.setup(cls)
             return
         cls.keeps_extra = cls.free is not Function.free
+        cls.int_sensitive = cls.true_division or cls.no_bool
         if not cls.__name__.startswith("_"):
             register(cls)
 
@@ -264,43 +266,70 @@ def unary(cls, x):
 
 
 def binary(cls, a, b):
-    """``cls.apply(a, b)`` without keywords: the operators' fast path for Tensors, Python scalars and arrays."""
-    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
-    if ta:
+    """``cls.apply(a, b)`` without keywords: the operators' fast path for Tensors, Python scalars and arrays.
+
+    NOTE: each operand gets a dtype key on the way (an array's dtype, a NumPy scalar's type: ``.dtype`` on a
+    NumPy scalar is slow), so torch's type promotion costs one identity test when the keys agree.
+    """
+    if type(a) is Tensor or isinstance(a, Tensor):
         ad, ra = a._data, a._requires_grad
-        if type(ad) is np.ndarray and ad.ndim == 0:
-            ad = ad[()]  # NOTE: a 0-d array as a NumPy scalar: 10x cheaper arithmetic (the scalar mode)
+        if type(ad) is np.ndarray:
+            if ad.ndim:
+                ka = ad.dtype
+            else:
+                ad = ad[()]  # NOTE: a 0-d array as a NumPy scalar: 10x cheaper arithmetic (the scalar mode)
+                ka = type(ad)
+        else:
+            ka = type(ad)
     elif type(a) in _SCALARS or type(a) is np.ndarray:
-        ad, ra = a, False
+        ad, ra, ka = a, False, None
     else:
         return cls.apply(a, b)
-    if tb:
+    if type(b) is Tensor or isinstance(b, Tensor):
         bd, rb = b._data, b._requires_grad
-        if type(bd) is np.ndarray and bd.ndim == 0:
-            bd = bd[()]
+        if type(bd) is np.ndarray:
+            if bd.ndim:
+                kb = bd.dtype
+            else:
+                bd = bd[()]
+                kb = type(bd)
+        else:
+            kb = type(bd)
     elif type(b) in _SCALARS or type(b) is np.ndarray:
-        bd, rb = b, False
+        bd, rb, kb = b, False, None
     else:
         return cls.apply(a, b)
-    if STATE.anomaly:
+    state = STATE
+    if state.anomaly:
         return cls.apply(a, b)
-    # torch's type promotion; the common case (equal dtypes, or a float tensor with a Python number) is one test
-    if ta and tb:
-        if ad.dtype is not bd.dtype or (cls.true_division or cls.no_bool) and ad.dtype.kind != "f":
-            ad, bd = _promoted(cls, a, b, ad, bd)
-    elif ta or tb:
-        td, od = (ad, bd) if ta else (bd, ad)
-        if (od.dtype is not td.dtype if type(od) is np.ndarray else td.dtype.kind != "f" or type(od) is bool) or (
-                cls.true_division and td.dtype.kind != "f"):
+    if ka is not kb or cls.int_sensitive:  # otherwise: two tensors whose dtypes agree
+        if kb is None:  # b is a Python number or a NumPy constant
+            need = bd.dtype is not ka if type(bd) is np.ndarray else type(bd) is bool or not _FLOAT_KEYS.get(ka, False)
+        elif ka is None:
+            need = ad.dtype is not kb if type(ad) is np.ndarray else type(ad) is bool or not _FLOAT_KEYS.get(kb, False)
+        else:
+            need = ka is not kb
+        if need or cls.int_sensitive and not _FLOAT_KEYS.get(kb if ka is None else ka, False):
             ad, bd = _promoted(cls, a, b, ad, bd)
     fn = _new(cls)
     out = fn.forward(ad, bd)
     if type(out) is not np.ndarray and not isinstance(out, np.generic):
         out = np.asarray(out)
-    if not (ra or rb) or not STATE.grad_enabled or not cls.differentiable:
+    if not (ra or rb) or not state.grad_enabled or not cls.differentiable:
         return _wrap(out, None, False)
-    parents = ((a._node or _leaf(a)) if ta else None, (b._node or _leaf(b)) if tb else None)
+    parents = ((a._node or _leaf(a)) if ka is not None else None, (b._node or _leaf(b)) if kb is not None else None)
     return _record(cls, fn, out, parents, (ad, bd))
+
+
+# dtype keys (an array's dtype, a NumPy scalar's type) -> floating point? Unknown keys read False (the slow path).
+_FLOAT_KEYS: dict = {k: np.dtype(t).kind == "f" for t in (np.bool_, np.uint8, np.int8, np.int16, np.int32, np.int64,
+                                                          np.float16, np.float32, np.float64)
+                     for k in (np.dtype(t), np.dtype(t).type)}
+
+
+def _is_float(d) -> bool:
+    """Floating-point data (an array or a NumPy scalar)?"""
+    return d.dtype.kind == "f" if type(d) is np.ndarray else isinstance(d, np.floating)
 
 
 def _promoted(cls, a, b, ad, bd):

@@ -16,7 +16,7 @@ import numpy as np
 from .function import _seq
 from .mode import STATE
 
-_WRITTEN: dict[int, tuple[weakref.ref, int]] = {}  # id(root buffer) -> (weakref to it, seq of the last write)
+_WRITTEN: dict[int, list] = {}  # id(root buffer) -> (weakref to it, seq of the last write)
 
 
 def _root(a: np.ndarray) -> np.ndarray:
@@ -33,14 +33,20 @@ def _forget(key: int, ref: weakref.ref) -> None:
 
 
 def mark_written(arr) -> None:
-    """Record that ``arr``'s memory was just written in place."""
+    """Record that ``arr``'s memory was just written in place.
+
+    NOTE: on the hot path of every leaf-gradient accumulation, so written flat (no helper calls)."""
     if not isinstance(arr, np.ndarray):
         return
-    root = _root(arr)
+    root, base = arr, arr.base
+    while isinstance(base, np.ndarray):
+        root, base = base, base.base
     key, seq = id(root), next(_seq)
     entry = _WRITTEN.get(key)
-    ref = entry[0] if entry is not None and entry[0]() is root else weakref.ref(root, functools.partial(_forget, key))
-    _WRITTEN[key] = (ref, seq)
+    if entry is not None and entry[0]() is root:
+        entry[1] = seq
+    else:
+        _WRITTEN[key] = [weakref.ref(root, functools.partial(_forget, key)), seq]
     STATE.last_write = seq
 
 
