@@ -286,6 +286,18 @@ def scatter_add(x: TensorLike, dim: int, index: TensorLike, src: TensorLike) -> 
     return F.add(x, M.ScatterAdd.apply(src_t, index=idx, shape=x.shape))
 
 
+def index_add(x: TensorLike, dim: int, index: TensorLike, source: TensorLike, *, alpha: Any = 1) -> Tensor:
+    """``x`` with ``alpha * source`` added at the entries ``index`` along ``dim`` (repeats add up)."""
+    x = as_tensor(x)
+    idx = np.asarray(_raw(index)).reshape(-1)
+    if idx.dtype.kind not in "iu":
+        raise ValueError(f"index_add: index must be an integer tensor, got dtype {idx.dtype}")
+    d = _dim("index_add", dim, x.ndim)
+    src = as_tensor(source) if alpha == 1 else F.multiply(source, alpha)
+    index_t = (slice(None),) * d + (idx,)
+    return F.add(x, M.ScatterAdd.apply(src, index=index_t, shape=x.shape))
+
+
 def unique(x: TensorLike, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,  # noqa: A002
            dim: int | None = None) -> Any:
     """The distinct values (sorted), and optionally the inverse indices and the counts (no gradient)."""
@@ -296,6 +308,6 @@ def unique(x: TensorLike, sorted: bool = True, return_inverse: bool = False, ret
     return tuple(_const(o if i == 0 else np.asarray(o, dtype=np.int64)) for i, o in enumerate(out))
 
 
-__all__ = ["scatter", "scatter_add", "unique", "floor", "ceil", "round", "trunc",
+__all__ = ["scatter", "scatter_add", "index_add", "unique", "floor", "ceil", "round", "trunc",
            "split", "chunk", "unbind", "repeat", "flip", "index_select", "masked_select", "tril", "triu", "square",
            "mm", "bmm", "dot", "outer", "equal", "allclose", "isclose", "cumsum", "numel", *NONDIFF]

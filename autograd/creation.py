@@ -38,6 +38,11 @@ def _shape(shape: tuple[Any, ...]) -> tuple[int, ...]:
         raise TypeError(f"size must be ints or one sequence of ints, got {shape!r}") from None
 
 
+def _dims(shape: tuple[Any, ...], size: Any) -> tuple[int, ...]:
+    """The shape from ``f(2, 3)``, ``f((2, 3))`` or torch's keyword ``f(size=(2, 3))``."""
+    return _shape(shape if size is None else (size,))
+
+
 def _make(arr: np.ndarray, dtype: DType | None, device: DeviceLike, requires_grad: bool, op: str) -> Tensor:
     check_device(device, op)
     if dtype is not None:
@@ -94,19 +99,22 @@ def is_tensor(obj: object) -> TypeGuard[Tensor]:
     return isinstance(obj, Tensor)
 
 
-def zeros(*size: _Size, dtype: DType | None = None, device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
+def zeros(*shape: _Size, size: Any = None, dtype: DType | None = None, device: DeviceLike = None,
+          requires_grad: bool = False) -> Tensor:
     """Zeros of shape ``size`` (``zeros(2, 3)`` or ``zeros((2, 3))``), float32 unless ``dtype``."""
-    return _make(np.zeros(_shape(size), dtype=_F32), dtype, device, requires_grad, "zeros")
+    return _make(np.zeros(_dims(shape, size), dtype=_F32), dtype, device, requires_grad, "zeros")
 
 
-def ones(*size: _Size, dtype: DType | None = None, device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
+def ones(*shape: _Size, size: Any = None, dtype: DType | None = None, device: DeviceLike = None,
+         requires_grad: bool = False) -> Tensor:
     """Ones of shape ``size``, float32 unless ``dtype``."""
-    return _make(np.ones(_shape(size), dtype=_F32), dtype, device, requires_grad, "ones")
+    return _make(np.ones(_dims(shape, size), dtype=_F32), dtype, device, requires_grad, "ones")
 
 
-def empty(*size: _Size, dtype: DType | None = None, device: DeviceLike = None, requires_grad: bool = False) -> Tensor:
+def empty(*shape: _Size, size: Any = None, dtype: DType | None = None, device: DeviceLike = None,
+          requires_grad: bool = False) -> Tensor:
     """Zeros (NumPy's uninitialised memory would make runs differ for no reason)."""
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return zeros(*shape, size=size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full(size: _Size, fill_value: Number, dtype: DType | None = None, device: DeviceLike = None,
@@ -117,16 +125,17 @@ def full(size: _Size, fill_value: Number, dtype: DType | None = None, device: De
     return _make(np.full(_shape((size,)), fill_value), dtype, device, requires_grad, "full")
 
 
-def randn(*size: _Size, dtype: DType | None = None, device: DeviceLike = None, requires_grad: bool = False,
-          generator: np.random.Generator | None = None) -> Tensor:
+def randn(*shape: _Size, size: Any = None, dtype: DType | None = None, device: DeviceLike = None,
+          requires_grad: bool = False, generator: np.random.Generator | None = None) -> Tensor:
     """Standard normal samples."""
-    return _make(_rng(generator).standard_normal(_shape(size)).astype(_F32), dtype, device, requires_grad, "randn")
+    arr = _rng(generator).standard_normal(_dims(shape, size)).astype(_F32)
+    return _make(arr, dtype, device, requires_grad, "randn")
 
 
-def rand(*size: _Size, dtype: DType | None = None, device: DeviceLike = None, requires_grad: bool = False,
-         generator: np.random.Generator | None = None) -> Tensor:
+def rand(*shape: _Size, size: Any = None, dtype: DType | None = None, device: DeviceLike = None,
+         requires_grad: bool = False, generator: np.random.Generator | None = None) -> Tensor:
     """Uniform samples on [0, 1)."""
-    return _make(_rng(generator).random(_shape(size)).astype(_F32), dtype, device, requires_grad, "rand")
+    return _make(_rng(generator).random(_dims(shape, size)).astype(_F32), dtype, device, requires_grad, "rand")
 
 
 def randint(low: int, high: int | Sequence[int] | None = None, size: _Size | None = None, *, dtype: DType | None = None,

@@ -77,7 +77,9 @@ class CtxMethods:
         """Accepted for torch code; outputs that are integer tensors never get a gradient anyway."""
 
     def mark_dirty(self, *tensors) -> None:
-        """Accepted for torch code; in-place writes are tracked by the memory they write (versions.py)."""
+        """These inputs were changed in place by forward: one returned is the same Tensor object, now the output
+        of this function (as torch's); the memory check (versions.py) sees the write."""
+        self.__dict__["_dirty"] = tensors
 
     def set_materialize_grads(self, value: bool) -> None:
         """Accepted for torch code: tracegrad always passes a gradient Tensor (zeros where none arrived)."""
@@ -106,6 +108,12 @@ def _apply(cls, *args, **kwargs):
     ctx.n_inputs = len(args)
     result = _record(cls, ctx, out.numpy(), parents, ())
     _save_recorded_outputs(ctx, (out,), (result,))
+    if any(out is d for d in ctx.__dict__.get("_dirty", ())):  # changed in place: the input becomes the output
+        if out.is_leaf and out.requires_grad:
+            raise RuntimeError(f"{cls.__name__}: a leaf Variable that requires grad is being used in an in-place "
+                               "operation (mark_dirty)")
+        out._node, out._requires_grad = result._node, True
+        return out
     return result
 
 

@@ -80,3 +80,25 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
                 f"{tuple(int(j) for j in worst)}: analytic {a[worst]:.8g} vs numeric {numeric[worst]:.8g} "
                 f"(atol {atol}, rtol {rtol}, eps {eps})")
     return True
+
+
+def gradgradcheck(fn: Callable, inputs: Sequence, grad_outputs: Sequence | None = None, eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True, seed: int = 0) -> bool:
+    """Check second derivatives: ``gradcheck`` of the (recorded) gradient of ``fn``'s outputs projected on
+    ``grad_outputs`` (fixed random directions when not given), as torch's ``gradgradcheck``."""
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    wrt = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    outs = _outputs(fn(*inputs))
+    rng = np.random.default_rng(seed + 1)
+    vs = ([np.asarray(g.numpy() if isinstance(g, Tensor) else g) for g in grad_outputs] if grad_outputs is not None
+          else [rng.standard_normal(o.shape) for o in outs])
+
+    def first_order(*xs: Tensor) -> tuple:
+        total = sum((o * Tensor(v, dtype=o.dtype)).sum() for o, v in zip(_outputs(fn(*xs)), vs) if o.requires_grad)
+        if not isinstance(total, Tensor):
+            return ()
+        gs = grad(total, [xs[i] for i in wrt], create_graph=True, allow_unused=True)
+        return tuple(g for g in gs if g is not None)
+
+    return gradcheck(first_order, inputs, eps, atol, rtol, raise_exception, seed)

@@ -232,6 +232,12 @@ def scatter_add_(self: Tensor, dim: int, index, src) -> Tensor:
     return apply_inplace(self, "scatter_add_", lambda s: scatter_add(s, dim, index, src), src)
 
 
+def index_add_(self: Tensor, dim: int, index, source, *, alpha=1) -> Tensor:
+    """In place: ``index_add``."""
+    from .composed import index_add
+    return apply_inplace(self, "index_add_", lambda s: index_add(s, dim, index, source, alpha=alpha), source)
+
+
 def setitem(self: Tensor, index, value) -> None:
     """``x[index] = value``: written into the array, or recorded (IndexPut) when a graph is involved."""
     from .ops.movement import IndexPut
@@ -274,7 +280,7 @@ def bind() -> None:
     for name, fn in _UNARY.items():
         setattr(Tensor, name, _unary(fn, name))
     for function in (fill_, zero_, normal_, uniform_, bernoulli_, copy_, masked_fill, masked_fill_, addcmul, addcdiv,
-                     lerp, scatter_, scatter_add_):
+                     lerp, scatter_, scatter_add_, index_add_):
         setattr(Tensor, function.__name__, function)
     for name in ("addcmul", "addcdiv", "lerp"):
         setattr(Tensor, name + "_", _unary(globals()[name], name + "_"))

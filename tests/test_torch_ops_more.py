@@ -109,3 +109,55 @@ def test_once_differentiable_backward_runs_without_recording():
     x = autograd.tensor([3.0], requires_grad=True)
     g, = autograd.grad(Square.apply(x).sum(), x, create_graph=True)
     assert g.item() == 6.0 and not g.requires_grad
+
+
+def test_index_add_matches_torch(torch):
+    res = []
+    for lib in (torch, autograd):
+        x = lib.tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+        src = lib.tensor(np.ones((4, 2)) * [[1.0], [2.0], [3.0], [4.0]], requires_grad=True)
+        y = x.index_add(0, lib.tensor([2, 0, 2, 1]), src, alpha=0.5)
+        (y * y).sum().backward()
+        z = lib.zeros(3).index_add_(0, lib.tensor([1, 2, 0]), lib.tensor([1.0, 2.0, 3.0]))
+        res.append([t.detach().numpy().copy() for t in (y, x.grad, src.grad, z)])
+    for a, b in zip(res[1], res[0]):
+        np.testing.assert_allclose(a, b)
+
+
+def test_mark_dirty_returns_the_same_tensor_as_torch(torch):
+    for lib in (torch, autograd):
+        class AddOneInplace(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                x.add_(1)
+                ctx.mark_dirty(x)
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        c = a.clone()
+        d = AddOneInplace.apply(c)
+        (d * 2).sum().backward()
+        assert d is c and d.tolist() == [2.0, 3.0] and a.grad.tolist() == [2.0, 2.0]
+
+
+def test_gradgradcheck_and_size_keyword(torch):
+    x = autograd.tensor([0.5, 1.0, 1.5], dtype=autograd.float64, requires_grad=True)
+    assert autograd.autograd.gradgradcheck(lambda t: (t.sin() * t).sum(), [x])
+    with pytest.raises(autograd.GradcheckError):
+        class WrongSecond(autograd.Function):
+            @staticmethod
+            def forward(ctx, t):
+                ctx.save_for_backward(t)
+                return t ** 3
+
+            @staticmethod
+            def backward(ctx, g):
+                t, = ctx.saved_tensors
+                return g * 3 * t.detach() ** 2  # detached: its own derivative is missing
+        autograd.autograd.gradgradcheck(WrongSecond.apply, [x])
+    for lib in (torch, autograd):
+        assert tuple(lib.rand(size=(2, 4)).shape) == (2, 4) and tuple(lib.zeros(size=[3]).shape) == (3,)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ..anomaly import detect_anomaly
 from ..engine import backward, grad
 from ..function import Function
-from ..gradcheck import gradcheck
+from ..gradcheck import gradcheck, gradgradcheck
 from ..mode import enable_grad, no_grad, set_grad_enabled
 from ..tensor import Tensor
 from . import function, functional  # noqa: F401  (torch.autograd.function, .functional)
@@ -30,5 +30,6 @@ def set_detect_anomaly(mode: bool) -> None:
     STATE.anomaly = bool(mode)
 
 
-__all__ = ["Function", "Variable", "backward", "detect_anomaly", "enable_grad", "grad", "gradcheck", "no_grad",
+__all__ = ["Function", "Variable", "backward", "detect_anomaly", "enable_grad", "grad", "gradcheck", "gradgradcheck",
+           "no_grad",
            "set_detect_anomaly", "set_grad_enabled"]
