@@ -1,4 +1,5 @@
-"""BatchNorm1d/2d, LayerNorm, GroupNorm and Dropout (PyTorch's arguments, buffers and train/eval behaviour)."""
+"""Batch, instance, layer, group and local-response normalisation and Dropout (PyTorch's arguments, buffers,
+train/eval behaviour)."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +10,8 @@ from autograd import Tensor, as_tensor
 from . import functional as F
 from .module import Module, Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Dropout"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "InstanceNorm1d", "InstanceNorm2d", "LayerNorm", "GroupNorm",
+           "LocalResponseNorm", "Dropout"]
 
 
 class _BatchNorm(Module):
@@ -18,18 +20,13 @@ class _BatchNorm(Module):
     _dims: tuple[int, ...] = ()
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, dtype=np.float32) -> None:
+                 track_running_stats: bool = True, dtype=np.float32, *, bias: bool = True) -> None:
         super().__init__()
         if not isinstance(num_features, (int, np.integer)) or isinstance(num_features, bool) or num_features < 1:
             raise ValueError(f"{type(self).__name__}: num_features must be a positive int, got {num_features!r}")
         self.num_features, self.eps, self.momentum = int(num_features), eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
-        if affine:
-            self.weight = Parameter(np.ones(num_features, dtype=dtype))
-            self.bias = Parameter(np.zeros(num_features, dtype=dtype))
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine(self, affine, bias, (self.num_features,), dtype)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dtype)))
             self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dtype)))
@@ -67,7 +64,7 @@ class _BatchNorm(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -80,6 +77,45 @@ class BatchNorm2d(_BatchNorm):
     """Batch normalisation of (N, C, H, W) input, per channel C."""
 
     _dims = (4,)
+
+
+class _InstanceNorm(_BatchNorm):
+    """Shared by InstanceNorm1d/2d: PyTorch's defaults (no affine map, no running statistics)."""
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = False,
+                 track_running_stats: bool = False, dtype=np.float32, *, bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype, bias=bias)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Each sample's channels normalised by their own statistics (in eval, by the running ones if tracked);
+        an unbatched (C, *) input is accepted, as PyTorch's."""
+        x = as_tensor(x)
+        if x.ndim not in self._dims:
+            raise ValueError(f"{type(self).__name__} layer {autograd.current_scope() or '<root>'!r} expects a "
+                             f"{' or '.join(f'{d}-D' for d in self._dims)} input, got shape {tuple(x.shape)}")
+        batched = x.ndim == self._dims[-1]
+        if not batched:
+            x = x.unsqueeze(0)
+        if x.shape[1] != self.num_features and (self.affine or self.track_running_stats):
+            raise ValueError(f"{type(self).__name__} layer {autograd.current_scope() or '<root>'!r} expected "
+                             f"{self.num_features} channels, got shape {tuple(x.shape)}")
+        # NOTE: as PyTorch's, momentum=None means 0 here and num_batches_tracked is not counted
+        y = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                            self.training or not self.track_running_stats,
+                            0.0 if self.momentum is None else self.momentum, self.eps)
+        return y if batched else y.squeeze(0)
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation of (N, C, L) or (C, L) input: each sample's channel over its length."""
+
+    _dims = (2, 3)
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation of (N, C, H, W) or (C, H, W) input: each sample's channel over its plane."""
+
+    _dims = (3, 4)
 
 
 def _affine(m: Module, affine: bool, bias: bool, shape: tuple, dtype) -> None:
@@ -144,6 +180,23 @@ class GroupNorm(Module):
     def extra_repr(self) -> str:
         return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
                 f"bias={self.bias is not None}")
+
+
+class LocalResponseNorm(Module):
+    """Divide each channel by ``(k + alpha / size * sum of squares over size neighbouring channels) ** beta``."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
+        super().__init__()
+        if not isinstance(size, (int, np.integer)) or isinstance(size, bool) or size < 1:
+            raise ValueError(f"LocalResponseNorm: size must be a positive int, got {size!r}")
+        self.size, self.alpha, self.beta, self.k = int(size), alpha, beta, k
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``local_response_norm`` of an (N, C, *) input."""
+        return F.local_response_norm(x, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
 
 
 class Dropout(Module):

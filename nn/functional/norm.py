@@ -1,4 +1,4 @@
-"""Batch, layer and group normalisation and dropout, with PyTorch's semantics."""
+"""Batch, instance, layer, group and local-response normalisation and dropout, with PyTorch's semantics."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +7,7 @@ import autograd
 from autograd import Tensor, as_tensor
 from autograd.ops.norm import BatchNorm
 
-__all__ = ["batch_norm", "layer_norm", "group_norm", "dropout"]
+__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "local_response_norm", "dropout"]
 
 
 def batch_norm(x: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
@@ -64,6 +64,50 @@ def _normalize(x: Tensor, axes: tuple[int, ...], eps: float) -> Tensor:
     return centred / autograd.sqrt(var + eps)
 
 
+def instance_norm(x: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,
+                  weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel of each sample of ``x`` (N, C, *) over its spatial dimensions, then
+    ``* weight + bias`` per channel.
+
+    ``use_input_stats`` (training, or no running statistics): the instance's mean and biased variance
+    normalise, and the running statistics, when given, move in place as PyTorch's do, by the batch
+    average of the instances' mean and *unbiased* variance. Otherwise the running statistics normalise.
+    """
+    x = as_tensor(x)
+    if x.ndim < 3:
+        raise ValueError(f"instance_norm: expects an input of shape (N, C, *) with a spatial dimension, "
+                         f"got shape {tuple(x.shape)}")
+    c = x.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
+                    ("bias", bias)):
+        if t is not None and tuple(t.shape) != (c,):
+            raise ValueError(f"instance_norm: {name} has shape {tuple(t.shape)} but the input has {c} channels "
+                             f"(shape {tuple(x.shape)})")
+    if not use_input_stats:
+        if running_mean is None or running_var is None:
+            raise ValueError("instance_norm: use_input_stats=False needs running_mean and running_var")
+        return batch_norm(x, running_mean, running_var, weight, bias, False, momentum, eps)
+    count = x.size // max(x.shape[0] * c, 1)
+    if count < 2:
+        raise ValueError(f"instance_norm: expected more than 1 spatial element when training, got input shape "
+                         f"{tuple(x.shape)}")
+    axes = tuple(range(2, x.ndim))
+    y = _normalize(x, axes, eps)
+    with autograd.no_grad():
+        data = x.numpy()
+        for run, stat in ((running_mean, lambda: data.mean(axis=axes)),
+                          (running_var, lambda: data.var(axis=axes) * (count / (count - 1)))):
+            if run is not None:
+                r = run.numpy()
+                r *= 1.0 - momentum
+                r += (momentum * stat().mean(axis=0)).astype(r.dtype, copy=False)
+    bshape = (1, c) + (1,) * (x.ndim - 2)
+    if weight is not None:
+        y = y * weight.reshape(bshape)
+    return y if bias is None else y + bias.reshape(bshape)
+
+
 def layer_norm(x: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
     """Normalise over the last ``len(normalized_shape)`` dimensions, then ``* weight + bias`` (elementwise)."""
@@ -101,6 +145,23 @@ def group_norm(x: Tensor, num_groups: int, weight: Tensor | None = None, bias: T
     if weight is not None:
         y = y * weight.reshape(bshape)
     return y if bias is None else y + bias.reshape(bshape)
+
+
+def local_response_norm(x: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
+    """``x / (k + alpha / size * sum of x² over a window of size channels) ** beta`` (AlexNet's LRN).
+
+    The window around channel c runs from c - size // 2 to c + (size - 1) // 2, zero-padded, as PyTorch's.
+    """
+    x = as_tensor(x)
+    if x.ndim < 3:
+        raise ValueError(f"local_response_norm: expected a 3-D or higher input (N, C, *), got shape "
+                         f"{tuple(x.shape)}")
+    c = x.shape[1]
+    j, ch = np.arange(c)[:, None], np.arange(c)[None, :]
+    band = ((j >= ch - size // 2) & (j <= ch + (size - 1) // 2)).astype(x.dtype)  # band[j, c]: j in c's window
+    window = autograd.matmul(autograd.swapaxes(x * x, 1, -1), Tensor(band))  # channels last, summed by window
+    div = (autograd.swapaxes(window, 1, -1) * (alpha / size) + k) ** beta
+    return x / div
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
