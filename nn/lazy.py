@@ -1,6 +1,7 @@
 """Lazy layers (d2l.ai's style): the input size is read from the first input, then the layer becomes an
 ordinary ``Linear`` / ``Conv2d``. The parameters are the same objects before and after, so an optimizer
-built before the first call (as d2l's trainer does) updates them."""
+built before the first call (as d2l's trainer does) updates them. A never-run lazy module also takes its
+shapes from ``load_state_dict`` (d2l's File I/O: ``clone = MLP(); clone.load_state_dict(...)``)."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,42 +12,53 @@ from autograd import Tensor
 
 from .conv import Conv2d
 from .linear import Linear
-from .module import Module, Parameter
+from .module import Module
+from .parameter import UninitializedParameter
 
 __all__ = ["UninitializedParameter", "LazyLinear", "LazyConv2d"]
 
 
-class UninitializedParameter(Parameter):
-    """A parameter whose shape is not known yet (a lazy layer's, before its first call)."""
-
-    __slots__ = ()
-
-    def __init__(self, requires_grad: bool = True, dtype: Any = np.float32) -> None:
-        super().__init__(np.empty((0,), dtype=dtype), requires_grad=requires_grad)
-
-    def materialize(self, shape: tuple, dtype: Any = None) -> None:
-        """Give it its shape (values set by the layer's initialiser next); it becomes a plain Parameter."""
-        self.data = np.empty(shape, dtype=dtype or self.dtype)
-        self.__class__ = Parameter
-
-    def __repr__(self) -> str:
-        return "<UninitializedParameter>"
-
-
 class _Lazy(Module):
-    """The first call materialises the parameters from the input's size, then the module is its full class."""
+    """The first call (or a state-dict load) materialises the parameters from the input's size, then the
+    module is its full class."""
 
     becomes: type
 
-    def _materialize(self, x: Tensor) -> None:
+    def _in_size(self, x: Tensor) -> int:
+        """The input size (features, channels) read from the first input."""
         raise NotImplementedError
+
+    def _in_from_weight(self, weight_shape: tuple) -> int:
+        """The input size a weight of ``weight_shape`` implies (-1 where its rank is wrong)."""
+        raise NotImplementedError
+
+    def _shapes(self, n_in: int) -> dict[str, tuple]:
+        """The shapes of ``weight`` and ``bias`` for input size ``n_in``."""
+        raise NotImplementedError
+
+    def _set_in(self, n_in: int) -> None:
+        raise NotImplementedError
+
+    def _materialize_in(self, n_in: int) -> None:
+        """Set the input size, give the parameters their shapes and PyTorch's initial values."""
+        self._set_in(n_in)
+        for name, shape in self._shapes(n_in).items():
+            p = self._parameters.get(name)
+            if isinstance(p, UninitializedParameter):
+                p.materialize(shape)
+        self.__class__ = self.becomes
+        self.reset_parameters()
+
+    def _shapes_from_weight(self, weight_shape: tuple) -> dict[str, tuple]:
+        """What ``load_state_dict`` expects of each parameter given the checkpoint's weight shape."""
+        return self._shapes(max(self._in_from_weight(tuple(weight_shape)), 0))
+
+    def _materialize_from_weight(self, weight_shape: tuple) -> None:
+        self._materialize_in(self._in_from_weight(tuple(weight_shape)))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if isinstance(self.weight, UninitializedParameter):
-            x = args[0] if isinstance(args[0], Tensor) else Tensor(args[0])
-            self._materialize(x)
-            self.__class__ = self.becomes
-            self.reset_parameters()
+            self._materialize_in(self._in_size(args[0] if isinstance(args[0], Tensor) else Tensor(args[0])))
         return Module.__call__(self, *args, **kwargs)
 
 
@@ -63,13 +75,19 @@ class LazyLinear(_Lazy, Linear):
         self.weight = UninitializedParameter(dtype=dtype)
         self.register_parameter("bias", UninitializedParameter(dtype=dtype) if bias else None)
 
-    def _materialize(self, x: Tensor) -> None:
+    def _in_size(self, x: Tensor) -> int:
         if x.ndim == 0:
             raise ValueError("LazyLinear: the first input must have at least one dimension, got a 0-d tensor")
-        self.in_features = int(x.shape[-1])
-        self.weight.materialize((self.out_features, self.in_features))
-        if self.bias is not None:
-            self.bias.materialize((self.out_features,))
+        return int(x.shape[-1])
+
+    def _in_from_weight(self, weight_shape: tuple) -> int:
+        return int(weight_shape[1]) if len(weight_shape) == 2 else -1
+
+    def _shapes(self, n_in: int) -> dict[str, tuple]:
+        return {"weight": (self.out_features, n_in), "bias": (self.out_features,)}
+
+    def _set_in(self, n_in: int) -> None:
+        self.in_features = n_in
 
 
 class LazyConv2d(_Lazy, Conv2d):
@@ -85,12 +103,18 @@ class LazyConv2d(_Lazy, Conv2d):
         if bias:
             self.bias = UninitializedParameter(dtype=dtype)
 
-    def _materialize(self, x: Tensor) -> None:
+    def _in_size(self, x: Tensor) -> int:
         if x.ndim not in (3, 4):
             raise ValueError(f"LazyConv2d: the first input must be (N, C, H, W) or (C, H, W), got shape {x.shape}")
-        self.in_channels = int(x.shape[-3])
-        if self.in_channels % self.groups:
-            raise ValueError(f"LazyConv2d: groups={self.groups} must divide the input's {self.in_channels} channels")
-        self.weight.materialize((self.out_channels, self.in_channels // self.groups) + self.kernel_size)
-        if self.bias is not None:
-            self.bias.materialize((self.out_channels,))
+        return int(x.shape[-3])
+
+    def _in_from_weight(self, weight_shape: tuple) -> int:
+        return int(weight_shape[1]) * self.groups if len(weight_shape) == 4 else -1
+
+    def _shapes(self, n_in: int) -> dict[str, tuple]:
+        return {"weight": (self.out_channels, n_in // self.groups) + self.kernel_size, "bias": (self.out_channels,)}
+
+    def _set_in(self, n_in: int) -> None:
+        if n_in % self.groups:
+            raise ValueError(f"LazyConv2d: groups={self.groups} must divide the input's {n_in} channels")
+        self.in_channels = n_in

@@ -47,7 +47,7 @@ def test_gradients_reach_the_parameters_and_load_state_dict_round_trips():
     keep = other.scales[1]
     other.load_state_dict(sd)
     assert other.scales[1] is keep and (keep.numpy() == 7).all() and (other.extras["bias"].numpy() == 7).all()
-    with pytest.raises(ValueError, match="missing key"):
+    with pytest.raises(ValueError, match="Missing key"):
         Net().load_state_dict({k: v for k, v in sd.items() if k != "extras.shift"})
 
 
