@@ -158,3 +158,43 @@ class cuda:  # noqa: N801 - torch.cuda's spelling, as a namespace
         """Nothing to seed (no GPU); accepted so torch programs run."""
 
     manual_seed_all = manual_seed
+
+
+# ---- the promotion the primitives apply (Function.apply and the operators' fast paths) ---------------------
+# dtype keys (an array's dtype, a NumPy scalar's type) -> floating point? Unknown keys read False (the slow path).
+FLOAT_KEYS: dict = {k: np.dtype(t).kind == "f" for t in (np.bool_, np.uint8, np.int8, np.int16, np.int32, np.int64,
+                                                          np.float16, np.float32, np.float64)
+                     for k in (np.dtype(t), np.dtype(t).type)}
+
+
+def promoted(cls: Any, a: Any, b: Any, ad: Any, bd: Any) -> tuple[Any, Any]:
+    """``ad``, ``bd`` cast to ``result_type(a, b)`` (float32 for integer true division)."""
+    dt = result_type(a, b)
+    if cls.no_bool and (getattr(ad, "dtype", None) == np.bool_ or getattr(bd, "dtype", None) == np.bool_
+                        or type(a) is bool or type(b) is bool):
+        raise DtypeError("sub: subtraction, the `-` operator, with a bool tensor is not supported (as in torch); to "
+                        "invert a mask use `~mask` or logical_not()")
+    if cls.true_division and dt.kind != "f":
+        dt = _FLOAT32
+    if getattr(ad, "dtype", dt) != dt:
+        ad = ad.astype(dt)
+    if getattr(bd, "dtype", dt) != dt:
+        bd = bd.astype(dt)
+    return ad, bd
+
+
+def promote_datas(cls: Any, args: tuple, datas: list) -> None:
+    """``Function.apply``'s promotion: cast the array operands from ``cls.promotes`` on, in place in ``datas``."""
+    ops = [a for a in args[cls.promotes:] if a is not None]
+    if len(ops) < 2 and not cls.true_division:
+        return
+    dt = result_type(*ops)
+    if cls.true_division and dt.kind != "f":
+        dt = _FLOAT32
+    for i in range(cls.promotes, len(datas)):
+        d = datas[i]
+        if isinstance(d, (np.ndarray, np.generic)) and d.dtype != dt:
+            datas[i] = d.astype(dt)
+
+
+_FLOAT32 = np.dtype(np.float32)

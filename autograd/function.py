@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .dtypes import DtypeError, result_type
+from .dtypes import promote_datas
 from .vjp_helpers import ARRAYS
 from .mode import STATE
 
@@ -178,7 +178,7 @@ class Function(Node):
             else:
                 datas.append(np.asarray(a))
         if cls.promotes >= 0:
-            _promote_datas(cls, args, datas)
+            promote_datas(cls, args, datas)
         fn = _new(cls)
         state = STATE
         if state.anomaly:
@@ -247,122 +247,6 @@ def _record(cls, fn, out, parents: tuple, inputs: tuple):
         for t in state.tracers:
             t.on_forward(fn, out)
     return _wrap(out, fn, True)
-
-
-def unary(cls, x):
-    """``cls.apply(x)`` for a Tensor ``x`` and no keywords: the operators' fast path (~2x less overhead)."""
-    if STATE.anomaly or not isinstance(x, Tensor):
-        return cls.apply(x)
-    fn = _new(cls)
-    d = x._data
-    if type(d) is np.ndarray and d.ndim == 0:
-        d = d[()]  # see binary()
-    out = fn.forward(d)
-    if type(out) is not np.ndarray and not isinstance(out, np.generic):
-        out = np.asarray(out)
-    if not x._requires_grad or not STATE.grad_enabled or not cls.differentiable:
-        return _wrap(out, None, False)
-    return _record(cls, fn, out, (x._node or _leaf(x),), (d,))
-
-
-def binary(cls, a, b):
-    """``cls.apply(a, b)`` without keywords: the operators' fast path for Tensors, Python scalars and arrays.
-
-    NOTE: each operand gets a dtype key on the way (an array's dtype, a NumPy scalar's type: ``.dtype`` on a
-    NumPy scalar is slow), so torch's type promotion costs one identity test when the keys agree.
-    """
-    if type(a) is Tensor or isinstance(a, Tensor):
-        ad, ra = a._data, a._requires_grad
-        if type(ad) is np.ndarray:
-            if ad.ndim:
-                ka = ad.dtype
-            else:
-                ad = ad[()]  # NOTE: a 0-d array as a NumPy scalar: 10x cheaper arithmetic (the scalar mode)
-                ka = type(ad)
-        else:
-            ka = type(ad)
-    elif type(a) in _SCALARS or type(a) is np.ndarray:
-        ad, ra, ka = a, False, None
-    else:
-        return cls.apply(a, b)
-    if type(b) is Tensor or isinstance(b, Tensor):
-        bd, rb = b._data, b._requires_grad
-        if type(bd) is np.ndarray:
-            if bd.ndim:
-                kb = bd.dtype
-            else:
-                bd = bd[()]
-                kb = type(bd)
-        else:
-            kb = type(bd)
-    elif type(b) in _SCALARS or type(b) is np.ndarray:
-        bd, rb, kb = b, False, None
-    else:
-        return cls.apply(a, b)
-    state = STATE
-    if state.anomaly:
-        return cls.apply(a, b)
-    if ka is not kb or cls.int_sensitive:  # otherwise: two tensors whose dtypes agree
-        if kb is None:  # b is a Python number or a NumPy constant
-            need = bd.dtype is not ka if type(bd) is np.ndarray else type(bd) is bool or not _FLOAT_KEYS.get(ka, False)
-        elif ka is None:
-            need = ad.dtype is not kb if type(ad) is np.ndarray else type(ad) is bool or not _FLOAT_KEYS.get(kb, False)
-        else:
-            need = ka is not kb
-        if need or cls.int_sensitive and not _FLOAT_KEYS.get(kb if ka is None else ka, False):
-            ad, bd = _promoted(cls, a, b, ad, bd)
-    fn = _new(cls)
-    out = fn.forward(ad, bd)
-    if type(out) is not np.ndarray and not isinstance(out, np.generic):
-        out = np.asarray(out)
-    if not (ra or rb) or not state.grad_enabled or not cls.differentiable:
-        return _wrap(out, None, False)
-    parents = ((a._node or _leaf(a)) if ka is not None else None, (b._node or _leaf(b)) if kb is not None else None)
-    return _record(cls, fn, out, parents, (ad, bd))
-
-
-# dtype keys (an array's dtype, a NumPy scalar's type) -> floating point? Unknown keys read False (the slow path).
-_FLOAT_KEYS: dict = {k: np.dtype(t).kind == "f" for t in (np.bool_, np.uint8, np.int8, np.int16, np.int32, np.int64,
-                                                          np.float16, np.float32, np.float64)
-                     for k in (np.dtype(t), np.dtype(t).type)}
-
-
-def _is_float(d) -> bool:
-    """Floating-point data (an array or a NumPy scalar)?"""
-    return d.dtype.kind == "f" if type(d) is np.ndarray else isinstance(d, np.floating)
-
-
-def _promoted(cls, a, b, ad, bd):
-    """``ad``, ``bd`` cast to ``result_type(a, b)`` (float32 for integer true division)."""
-    dt = result_type(a, b)
-    if cls.no_bool and (getattr(ad, "dtype", None) == np.bool_ or getattr(bd, "dtype", None) == np.bool_
-                        or type(a) is bool or type(b) is bool):
-        raise DtypeError("sub: subtraction, the `-` operator, with a bool tensor is not supported (as in torch); to "
-                        "invert a mask use `~mask` or logical_not()")
-    if cls.true_division and dt.kind != "f":
-        dt = _FLOAT32
-    if getattr(ad, "dtype", dt) != dt:
-        ad = ad.astype(dt)
-    if getattr(bd, "dtype", dt) != dt:
-        bd = bd.astype(dt)
-    return ad, bd
-
-
-def _promote_datas(cls, args, datas: list) -> None:
-    """``apply``'s promotion: cast the array operands from ``cls.promotes`` on, in place in ``datas``."""
-    ops = [a for a in args[cls.promotes:] if a is not None]
-    if len(ops) < 2 and not cls.true_division:
-        return
-    dt = result_type(*ops)
-    if cls.true_division and dt.kind != "f":
-        dt = _FLOAT32
-    for i in range(cls.promotes, len(datas)):
-        d = datas[i]
-        if isinstance(d, ARRAYS) and d.dtype != dt:
-            datas[i] = d.astype(dt)
-
-
-_FLOAT32 = np.dtype(np.float32)
 
 
 def _leaf(a):

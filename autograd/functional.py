@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import numpy as np
 
 from .ops import elementwise as E, special as SP, reduce as R, movement as M, linalg as L, softmax as S
-from .function import binary, unary
+from .fastpath import binary, unary
 from .tensor import Tensor, _index, as_tensor
 from .reductions import (  # noqa: F401  (re-exported: the functional namespace is complete)
     ValuesIndices, _axis, all, amax, amin, any, argmax, argmin, gather, max, mean, min, norm, prod, sort, std, sum,

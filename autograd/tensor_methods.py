@@ -6,7 +6,7 @@ import numpy as np
 from . import composed as C, functional as F
 from .conversion import METHODS as CONVERSIONS
 from .engine import backward as _backward
-from .function import binary, unary
+from .fastpath import binary, unary
 from .ops import elementwise as E, linalg as L
 from .tensor import _UFUNCS, Tensor
 
