@@ -6,6 +6,8 @@ Where PyTorch's class takes ``inplace=`` it is accepted and shown in the repr; t
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from autograd import Tensor
@@ -108,15 +110,23 @@ class Softplus(Module):
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
-class Softmax(Module):
-    """Normalised exponentials along ``dim`` (default: the last)."""
+def _implicit_dim(name: str, ndim: int) -> int:
+    """PyTorch's legacy choice when no ``dim`` is given (0 for 0-, 1- and 3-D input, else 1), with its warning."""
+    dim = 0 if ndim in (0, 1, 3) else 1
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
+                  "as an argument.", UserWarning, stacklevel=4)
+    return dim
 
-    def __init__(self, dim: int = -1) -> None:
+
+class Softmax(Module):
+    """Normalised exponentials along ``dim`` (None: PyTorch's deprecated implicit choice, with its warning)."""
+
+    def __init__(self, dim: int | None = None) -> None:
         super().__init__()
         self.dim = dim
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.softmax(x, self.dim)
+        return F.softmax(x, _implicit_dim("softmax", x.ndim) if self.dim is None else self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -126,7 +136,7 @@ class LogSoftmax(Softmax):
     """log(softmax) along ``dim``, computed stably."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.log_softmax(x, self.dim)
+        return F.log_softmax(x, _implicit_dim("log_softmax", x.ndim) if self.dim is None else self.dim)
 
 
 class ELU(Module):

@@ -74,31 +74,44 @@ class Conv2d(Module):
         return s + ("" if self.bias is not None else ", bias=False")
 
 
+def _unsupported(name: str, dilation: IntPair = 1, ceil_mode: bool = False, return_indices: bool = False,
+                 divisor_override: int | None = None) -> None:
+    """PyTorch's pooling options that tracegrad accepts only at their defaults."""
+    if pair(dilation, "dilation", name) != (1, 1) or ceil_mode or return_indices or divisor_override is not None:
+        raise ValueError(f"{name}: dilation != 1, ceil_mode=True, return_indices=True and divisor_override are "
+                         "not supported")
+
+
 class MaxPool2d(Module):
     """Max over each kernel_size window (stride defaults to kernel_size)."""
 
-    def __init__(self, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0) -> None:
+    def __init__(self, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0,
+                 dilation: IntPair = 1, return_indices: bool = False, ceil_mode: bool = False) -> None:
         super().__init__()
+        _unsupported("MaxPool2d", dilation, ceil_mode, return_indices)
         self.kernel_size, self.padding = kernel_size, padding
         self.stride = stride if stride is not None else kernel_size
+        self.dilation, self.return_indices, self.ceil_mode = dilation, return_indices, ceil_mode
 
     def forward(self, x: Tensor) -> Tensor:
         """Pooled ``x``."""
         return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
 class AvgPool2d(Module):
-    """Mean over each kernel_size window (stride defaults to kernel_size)."""
+    """Mean over each kernel_size window (stride defaults to kernel_size); PyTorch's argument order."""
 
     def __init__(self, kernel_size: IntPair, stride: IntPair | None = None, padding: IntPair = 0,
-                 count_include_pad: bool = True) -> None:
+                 ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None) -> None:
         super().__init__()
+        _unsupported("AvgPool2d", ceil_mode=ceil_mode, divisor_override=divisor_override)
         self.kernel_size, self.padding = kernel_size, padding
         self.stride = stride if stride is not None else kernel_size
-        self.count_include_pad = count_include_pad
+        self.ceil_mode, self.count_include_pad, self.divisor_override = ceil_mode, count_include_pad, divisor_override
 
     def forward(self, x: Tensor) -> Tensor:
         """Pooled ``x``."""
