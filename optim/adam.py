@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsT, addcmul_, check_range, lerp_
+from .optimizer import Optimizer, ParamsT, addcmul_, bump_step, check_range, lerp_, scalar_tensor, zeros_state
 
 
 class Adam(Optimizer):
@@ -34,6 +34,7 @@ class Adam(Optimizer):
                                       decoupled_weight_decay=decoupled_weight_decay))
 
     _nonnegative = ("lr", "eps", "weight_decay")
+    _scalar_state = ("step",)
 
     def _check(self, group: dict[str, Any]) -> None:
         super()._check(group)
@@ -44,21 +45,21 @@ class Adam(Optimizer):
         check_range("betas[1]", betas[1], 0.0, 1.0, high_open=True)
 
     def _init_state(self, p: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        state["step"] = 0.0
-        state["exp_avg"] = np.zeros_like(p)
-        state["exp_avg_sq"] = np.zeros_like(p)
+        state["step"] = scalar_tensor(0.0)
+        state["exp_avg"] = zeros_state(p)
+        state["exp_avg_sq"] = zeros_state(p)
         if group["amsgrad"]:
-            state["max_exp_avg_sq"] = np.zeros_like(p)
+            state["max_exp_avg_sq"] = zeros_state(p)
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         lr, (beta1, beta2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
-        state["step"] = step = state["step"] + 1
+        step = bump_step(state)
         if wd != 0 and group["decoupled_weight_decay"]:
             p *= 1 - lr * wd
             g = self._decayed(p, g, 0, group["maximize"])
         else:
             g = self._decayed(p, g, wd, group["maximize"])
-        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m, v = state["exp_avg"].numpy(), state["exp_avg_sq"].numpy()
         tmp = self._scratch(p, 0)
         lerp_(m, g, 1 - beta1, tmp)
         v *= beta2
@@ -66,9 +67,9 @@ class Adam(Optimizer):
         step_size = lr / (1 - beta1 ** step)
         bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
         if group["amsgrad"]:
-            vmax = state.get("max_exp_avg_sq")
-            if vmax is None:  # amsgrad switched on after the first step
-                vmax = state["max_exp_avg_sq"] = np.zeros_like(p)
+            if "max_exp_avg_sq" not in state:  # amsgrad switched on after the first step
+                state["max_exp_avg_sq"] = zeros_state(p)
+            vmax = state["max_exp_avg_sq"].numpy()
             np.maximum(vmax, v, out=vmax)
             v = vmax
         np.sqrt(v, out=tmp)

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsT, addcmul_, check_range, lerp_
+from .optimizer import Optimizer, ParamsT, addcmul_, bump_step, check_range, lerp_, scalar_tensor, zeros_state
 
 
 def check_betas(group: dict[str, Any]) -> None:
@@ -21,26 +21,18 @@ def check_betas(group: dict[str, Any]) -> None:
     check_range("betas[1]", betas[1], 0.0, 1.0, high_open=True)
 
 
-def scalar32(x: float) -> float:
-    """``x`` rounded to float32.
-
-    NOTE: torch keeps NAdam's ``mu_product`` and ASGD's ``eta`` / ``mu`` in 0-d tensors of its default
-    scalar dtype, float32 (as tracegrad's default dtype); the steps read them back rounded. We round too.
-    """
-    return float(np.float32(x))
-
-
 class _AdamLike(Optimizer):
     _nonnegative: tuple[str, ...] = ("lr", "eps", "weight_decay")
+    _scalar_state: tuple[str, ...] = ("step",)
 
     def _check(self, group: dict[str, Any]) -> None:
         super()._check(group)
         check_betas(group)
 
     def _init_state(self, p: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        state["step"] = 0.0
-        state["exp_avg"] = np.zeros_like(p)
-        state["exp_avg_sq"] = np.zeros_like(p)
+        state["step"] = scalar_tensor(0.0)
+        state["exp_avg"] = zeros_state(p)
+        state["exp_avg_sq"] = zeros_state(p)
 
     def _moments(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
         """Weight decay (L2 or decoupled), then the two moments; returns the gradient the rule used."""
@@ -50,9 +42,10 @@ class _AdamLike(Optimizer):
             wd = 0
         g = self._decayed(p, g, wd, maximize)
         (beta1, beta2), tmp = group["betas"], self._scratch(p, 0)
-        lerp_(state["exp_avg"], g, 1 - beta1, tmp)
-        state["exp_avg_sq"] *= beta2
-        addcmul_(state["exp_avg_sq"], g, g, 1 - beta2, tmp)
+        m, v = state["exp_avg"].numpy(), state["exp_avg_sq"].numpy()
+        lerp_(m, g, 1 - beta1, tmp)
+        v *= beta2
+        addcmul_(v, g, g, 1 - beta2, tmp)
         return g
 
 
@@ -74,15 +67,15 @@ class Adamax(_AdamLike):
                                       maximize=maximize))
 
     def _init_state(self, p: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        state["step"] = 0.0
-        state["exp_avg"] = np.zeros_like(p)
-        state["exp_inf"] = np.zeros_like(p)
+        state["step"] = scalar_tensor(0.0)
+        state["exp_avg"] = zeros_state(p)
+        state["exp_inf"] = zeros_state(p)
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        state["step"] = step = state["step"] + 1
+        step = bump_step(state)
         g = self._decayed(p, g, group["weight_decay"], group["maximize"])
         beta1, beta2 = group["betas"]
-        m, u, tmp = state["exp_avg"], state["exp_inf"], self._scratch(p, 0)
+        m, u, tmp = state["exp_avg"].numpy(), state["exp_inf"].numpy(), self._scratch(p, 0)
         lerp_(m, g, 1 - beta1, tmp)
         u *= beta2
         np.abs(g, out=tmp)
@@ -118,26 +111,28 @@ class NAdam(_AdamLike):
     _scalar_state = ("step", "mu_product")
 
     def _init_state(self, p: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        state["step"] = 0.0
-        state["mu_product"] = 1.0
-        state["exp_avg"] = np.zeros_like(p)
-        state["exp_avg_sq"] = np.zeros_like(p)
+        state["step"] = scalar_tensor(0.0)
+        state["mu_product"] = scalar_tensor(1.0)
+        state["exp_avg"] = zeros_state(p)
+        state["exp_avg_sq"] = zeros_state(p)
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        state["step"] = step = state["step"] + 1
+        step = bump_step(state)
         lr, (beta1, beta2), psi = group["lr"], group["betas"], group["momentum_decay"]
         g = self._moments(p, g, state, group)
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * psi)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * psi)))
-        state["mu_product"] = mu_product = float(np.float32(state["mu_product"]) * np.float32(mu))
+        mp = state["mu_product"].numpy()
+        mp *= mp.dtype.type(mu)  # torch: mu_product *= mu, in the 0-d Tensor's dtype (float32)
+        mu_product = float(mp)
         denom, tmp = self._scratch(p, 1), self._scratch(p, 0)
-        np.divide(state["exp_avg_sq"], 1 - beta2 ** step, out=denom)
+        np.divide(state["exp_avg_sq"].numpy(), 1 - beta2 ** step, out=denom)
         np.sqrt(denom, out=denom)
         denom += group["eps"]
         np.multiply(g, -lr * (1.0 - mu) / (1.0 - mu_product), out=tmp)  # torch: addcdiv_(g, denom, value=...)
         tmp /= denom
         p += tmp
-        np.multiply(state["exp_avg"], (-lr * mu_next) / (1.0 - mu_product * mu_next), out=tmp)
+        np.multiply(state["exp_avg"].numpy(), (-lr * mu_next) / (1.0 - mu_product * mu_next), out=tmp)
         tmp /= denom
         p += tmp
 
@@ -164,18 +159,18 @@ class RAdam(_AdamLike):
                                       decoupled_weight_decay=decoupled_weight_decay, maximize=maximize))
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        state["step"] = step = state["step"] + 1
+        step = bump_step(state)
         (beta1, beta2), lr = group["betas"], group["lr"]
         self._moments(p, g, state, group)
         bias_correction2 = 1 - beta2 ** step
         rho_inf = 2 / (1 - beta2) - 1
         rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
         tmp = self._scratch(p, 0)
-        np.divide(state["exp_avg"], 1 - beta1 ** step, out=tmp)
+        np.divide(state["exp_avg"].numpy(), 1 - beta1 ** step, out=tmp)
         tmp *= lr
         if rho_t > 5.0:
             adaptive = self._scratch(p, 1)
-            np.sqrt(state["exp_avg_sq"], out=adaptive)
+            np.sqrt(state["exp_avg_sq"].numpy(), out=adaptive)
             adaptive += group["eps"]
             np.divide(bias_correction2 ** 0.5, adaptive, out=adaptive)
             tmp *= adaptive

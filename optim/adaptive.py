@@ -9,7 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsT, addcmul_, check_range, lerp_
+from autograd import Tensor
+
+from .optimizer import Optimizer, ParamsT, addcmul_, bump_step, check_range, lerp_, scalar_tensor, zeros_state
 
 
 class Adagrad(Optimizer):
@@ -30,16 +32,17 @@ class Adagrad(Optimizer):
                                       initial_accumulator_value=initial_accumulator_value, maximize=maximize))
 
     _nonnegative = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+    _scalar_state = ("step",)
 
     def _init_state(self, p: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        state["step"] = 0.0
-        state["sum"] = np.full_like(p, group["initial_accumulator_value"])
+        state["step"] = scalar_tensor(0.0)
+        state["sum"] = Tensor(np.full_like(p, group["initial_accumulator_value"]))
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        state["step"] = step = state["step"] + 1
+        step = bump_step(state)
         g = self._decayed(p, g, group["weight_decay"], group["maximize"])
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
-        s, tmp = state["sum"], self._scratch(p, 0)
+        s, tmp = state["sum"].numpy(), self._scratch(p, 0)
         addcmul_(s, g, g, 1, tmp)
         np.sqrt(s, out=tmp)
         tmp += group["eps"]
@@ -66,21 +69,22 @@ class Adadelta(Optimizer):
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize))
 
     _nonnegative = ("lr", "eps", "weight_decay")
+    _scalar_state = ("step",)
 
     def _check(self, group: dict[str, Any]) -> None:
         super()._check(group)
         check_range("rho", group["rho"], 0.0, 1.0)
 
     def _init_state(self, p: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        state["step"] = 0.0
-        state["square_avg"] = np.zeros_like(p)
-        state["acc_delta"] = np.zeros_like(p)
+        state["step"] = scalar_tensor(0.0)
+        state["square_avg"] = zeros_state(p)
+        state["acc_delta"] = zeros_state(p)
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        state["step"] += 1
+        bump_step(state)
         g = self._decayed(p, g, group["weight_decay"], group["maximize"])
         rho, eps = group["rho"], group["eps"]
-        v, u = state["square_avg"], state["acc_delta"]
+        v, u = state["square_avg"].numpy(), state["acc_delta"].numpy()
         std, delta = self._scratch(p, 0), self._scratch(p, 1)
         v *= rho
         addcmul_(v, g, g, 1 - rho, std)
@@ -115,26 +119,27 @@ class RMSprop(Optimizer):
                                       centered=centered, maximize=maximize))
 
     _nonnegative = ("lr", "eps", "momentum", "weight_decay", "alpha")
+    _scalar_state = ("step",)
 
     def _init_state(self, p: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        state["step"] = 0.0
-        state["square_avg"] = np.zeros_like(p)
+        state["step"] = scalar_tensor(0.0)
+        state["square_avg"] = zeros_state(p)
         if group["momentum"] > 0:
-            state["momentum_buffer"] = np.zeros_like(p)
+            state["momentum_buffer"] = zeros_state(p)
         if group["centered"]:
-            state["grad_avg"] = np.zeros_like(p)
+            state["grad_avg"] = zeros_state(p)
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        state["step"] += 1
+        bump_step(state)
         g = self._decayed(p, g, group["weight_decay"], group["maximize"])
-        alpha, v = group["alpha"], state["square_avg"]
+        alpha, v = group["alpha"], state["square_avg"].numpy()
         avg, tmp = self._scratch(p, 0), self._scratch(p, 1)
         v *= alpha
         addcmul_(v, g, g, 1 - alpha, tmp)
         if group["centered"]:
-            ga = state.get("grad_avg")
-            if ga is None:  # centered switched on after the first step
-                ga = state["grad_avg"] = np.zeros_like(p)
+            if "grad_avg" not in state:  # centered switched on after the first step
+                state["grad_avg"] = zeros_state(p)
+            ga = state["grad_avg"].numpy()
             lerp_(ga, g, 1 - alpha, tmp)
             np.multiply(ga, -1, out=tmp)
             tmp *= ga
@@ -145,9 +150,9 @@ class RMSprop(Optimizer):
         avg += group["eps"]
         np.divide(g, avg, out=tmp)
         if group["momentum"] > 0:
-            buf = state.get("momentum_buffer")
-            if buf is None:  # momentum switched on after the first step
-                buf = state["momentum_buffer"] = np.zeros_like(p)
+            if "momentum_buffer" not in state:  # momentum switched on after the first step
+                state["momentum_buffer"] = zeros_state(p)
+            buf = state["momentum_buffer"].numpy()
             buf *= group["momentum"]
             buf += tmp
             np.multiply(buf, group["lr"], out=tmp)

@@ -1,11 +1,12 @@
 """L-BFGS with torch's two-loop recursion and its strong-Wolfe line search (both ported from torch/optim's Lua).
 
 All parameters are flattened into one vector; the arithmetic is torch.optim.LBFGS's, step for step, on NumPy
-arrays and NumPy scalars (so float32 parameters give float32 scalars, as torch's 0-d tensors do).
+arrays and NumPy scalars (so float32 parameters give float32 scalars, as torch's 0-d tensors do). Between steps
+the state holds them as torch's types: Tensors (``d``, ``prev_flat_grad``, the lists ``old_dirs``, ``old_stps``,
+``ro``, ``al``; 0-d ones for scalars), plain ints and floats for the counters, ``prev_loss`` and a plain ``t``.
 """
 from __future__ import annotations
 
-import copy
 from typing import Any, Callable
 
 import numpy as np
@@ -111,6 +112,25 @@ def _strong_wolfe(obj_func: Callable, x: list[np.ndarray], t: Any, d: np.ndarray
     return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
 
 
+def _pack(value: Any) -> Any:
+    """An array, or a NumPy scalar, as a Tensor wrapping it (0-d for a scalar), also inside lists: torch's types."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return Tensor(value)
+    if isinstance(value, list):
+        return [_pack(v) for v in value]
+    return value
+
+
+def _unpack(value: Any) -> Any:
+    """Undo ``_pack``: a Tensor's array (a NumPy scalar for a 0-d one), also inside lists; numbers as they are."""
+    if isinstance(value, Tensor):
+        a = value.numpy()
+        return a[()] if a.ndim == 0 else a
+    if isinstance(value, list):
+        return [_unpack(v) for v in value]
+    return value
+
+
 class LBFGS(Optimizer):
     r"""L-BFGS (Liu & Nocedal 1989; after minFunc), exactly as ``torch.optim.LBFGS``: ``step(closure)`` only.
 
@@ -175,12 +195,6 @@ class LBFGS(Optimizer):
         self._set_param(x)
         return loss, flat_grad
 
-    def state_dict(self) -> dict[str, Any]:
-        """As ``Optimizer.state_dict``, with the history lists copied too."""
-        sd = super().state_dict()
-        sd["state"] = copy.deepcopy(sd["state"])
-        return sd
-
     def step(self, closure: Callable[[], Any]) -> Any:  # type: ignore[override]
         """Up to ``max_iter`` L-BFGS iterations; ``closure`` re-evaluates the loss (and its backward).
 
@@ -204,14 +218,15 @@ class LBFGS(Optimizer):
         if opt_cond:
             return orig_loss
 
-        d: Any = state.get("d")
-        t: Any = state.get("t")
-        old_dirs: Any = state.get("old_dirs")
-        old_stps: Any = state.get("old_stps")
-        ro: Any = state.get("ro")
-        H_diag: Any = state.get("H_diag")
-        prev_flat_grad: Any = state.get("prev_flat_grad")
+        d: Any = _unpack(state.get("d"))
+        t: Any = _unpack(state.get("t"))
+        old_dirs: Any = _unpack(state.get("old_dirs"))
+        old_stps: Any = _unpack(state.get("old_stps"))
+        ro: Any = _unpack(state.get("ro"))
+        H_diag: Any = _unpack(state.get("H_diag"))
+        prev_flat_grad: Any = _unpack(state.get("prev_flat_grad"))
         prev_loss: Any = state.get("prev_loss")
+        al: Any = _unpack(state.get("al"))
         n_iter = 0
         while n_iter < max_iter:
             n_iter += 1
@@ -235,9 +250,8 @@ class LBFGS(Optimizer):
                     ro.append(1.0 / ys)
                     H_diag = ys / y.dot(y)
                 num_old = len(old_dirs)
-                if "al" not in state:
-                    state["al"] = [None] * history_size
-                al = state["al"]
+                if al is None:
+                    al = [None] * history_size
                 q = -flat_grad
                 for i in range(num_old - 1, -1, -1):
                     al[i] = old_stps[i].dot(q) * ro[i]
@@ -285,6 +299,8 @@ class LBFGS(Optimizer):
             if np.abs(d * t).max() <= tolerance_change or abs(loss - prev_loss) < tolerance_change:
                 break
 
-        state.update(d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=H_diag,
-                     prev_flat_grad=prev_flat_grad, prev_loss=prev_loss)
+        state.update(d=_pack(d), t=_pack(t), old_dirs=_pack(old_dirs), old_stps=_pack(old_stps), ro=_pack(ro),
+                     H_diag=_pack(H_diag), prev_flat_grad=_pack(prev_flat_grad), prev_loss=prev_loss)
+        if al is not None:
+            state["al"] = _pack(al)
         return orig_loss

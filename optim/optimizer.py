@@ -5,6 +5,11 @@ A subclass gives its hyper-parameter defaults, a ``_check`` that rejects bad val
 on its first step) and ``_update`` (one parameter's step, in place on the array ``p.numpy()``).
 Updates run on raw NumPy arrays, never through the graph, so no ``no_grad`` is needed.
 
+The state holds Tensors, as torch's does (``state[p]["exp_avg"].norm()`` works): per-element buffers
+shaped and typed like the parameter, and counters such as ``step`` as 0-d float32 Tensors
+(``torch.tensor(1.)``). A Tensor wraps its array without copying, so ``_update`` works in place on
+``state[k].numpy()``; ``bump_step`` advances the counter in place.
+
 A subclass may instead override ``step`` itself, the way torch's documentation writes a custom
 optimizer: a ``defaults`` dict to ``__init__``, then ``step(closure=None)`` walking
 ``self.param_groups`` and the lazily created ``self.state[p]``.
@@ -50,8 +55,10 @@ def check_range(name: str, value: Any, low: float = 0.0, high: float | None = No
 class Optimizer:
     """Base of every optimizer: ``param_groups``, lazy ``state``, ``step``, ``zero_grad``, ``state_dict``."""
 
-    #: state keys that hold plain numbers, not per-element arrays (never cast on load)
-    _scalar_state: tuple[str, ...] = ("step",)
+    #: state keys that hold 0-d counters, not per-element buffers: never cast to the parameter's dtype on load,
+    #: and a plain number there (an older state dict) becomes a 0-d float32 Tensor. Empty for a custom
+    #: optimizer, whose state loads back as it was saved (as torch's base class does).
+    _scalar_state: tuple[str, ...] = ()
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         if isinstance(params, Tensor):
@@ -184,9 +191,11 @@ class Optimizer:
         return loss
 
     def state_dict(self) -> dict[str, Any]:
-        """A snapshot (copies) of the state and the hyper-parameters: only arrays, numbers, strings, lists, dicts.
+        """A snapshot (copies) of the state and the hyper-parameters: only Tensors, numbers, strings, lists, dicts.
 
         Parameters are named by their position over all groups, as in PyTorch.
+        NOTE: torch's ``state_dict()`` shares the state's Tensors; this one copies them, so stepping on does
+        not change a snapshot already taken (what torch users get after ``torch.save``).
         """
         index: dict[int, int] = {}
         groups = []
@@ -223,17 +232,17 @@ class Optimizer:
         self.state = state
 
     def _cast(self, p: Tensor, key: str, value: Any) -> Any:
-        """A private copy of a saved state value, cast to the parameter's dtype (except scalar counters)."""
-        if isinstance(value, np.ndarray):
-            if key not in self._scalar_state and value.dtype.kind == "f":
-                return np.array(value, dtype=p.dtype, copy=True)
-            return value.copy()
-        if isinstance(value, Tensor):  # a custom optimizer's state, kept as Tensors the torch way
-            arr = value.numpy()
-            if key not in self._scalar_state and arr.dtype.kind == "f" and arr.shape == p.shape:
-                arr = arr.astype(p.dtype, copy=False)
-            return Tensor(arr.copy(), dtype=arr.dtype)
-        return copy.deepcopy(value)
+        """A private copy of a saved state value, as Tensors (torch's types), cast to the parameter's dtype.
+
+        Arrays and Tensors become Tensors; floating ones with at least one dimension take ``p``'s dtype
+        (torch's policy; 0-d counters keep theirs, so a resumed run is bit-for-bit the uninterrupted one).
+        """
+        if key in self._scalar_state:
+            if isinstance(value, Tensor):
+                return Tensor(value.numpy().copy())
+            typed = isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind == "f"
+            return scalar_tensor(float(value), value.dtype if typed else SCALAR_DTYPE)  # a number: float32
+        return _restore(value, p.dtype)
 
     # ---- helpers for subclasses ---------------------------------------------------------
     def _scratch(self, like: np.ndarray, k: int = 0) -> np.ndarray:
@@ -260,13 +269,51 @@ class Optimizer:
         return out
 
 
+SCALAR_DTYPE = np.float32  # torch's _get_scalar_dtype() (tracegrad's default dtype is float32)
+
+
+def scalar_tensor(value: float, dtype: Any = SCALAR_DTYPE) -> Tensor:
+    """A 0-d float32 Tensor holding ``value``: torch keeps ``step`` (and NAdam's ``mu_product``, ASGD's ``eta``
+    and ``mu``) as ``torch.tensor(value)``."""
+    return Tensor(np.array(value, dtype=dtype))
+
+
+def zeros_state(p: np.ndarray) -> Tensor:
+    """A zero buffer shaped and typed like the parameter array ``p``, as a Tensor (``torch.zeros_like(p)``)."""
+    return Tensor(np.zeros_like(p))
+
+
+def bump_step(state: dict[str, Any]) -> float:
+    """``state["step"] += 1`` in place on its 0-d Tensor (torch's ``step_t += 1``); returns the new count."""
+    t = state["step"]
+    if not isinstance(t, Tensor):  # a number put there by hand
+        t = state["step"] = scalar_tensor(float(t))
+    a = t.numpy()
+    a += 1
+    return float(a)
+
+
 def _snapshot(value: Any) -> Any:
-    """A copy of one state value for ``state_dict()``: arrays and Tensors copied, plain values as they are."""
+    """A copy of one state value for ``state_dict()``: arrays and Tensors (also in lists) copied."""
+    if isinstance(value, Tensor):
+        return Tensor(value.numpy().copy())
     if isinstance(value, np.ndarray):
         return value.copy()
-    if isinstance(value, Tensor):
-        return Tensor(value.numpy().copy(), dtype=value.dtype)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_snapshot(v) for v in value)
     return value
+
+
+def _restore(value: Any, dtype: np.dtype) -> Any:
+    """A loaded state value as Tensors (also in lists): floating ones with a dimension cast to ``dtype``."""
+    if isinstance(value, (Tensor, np.ndarray, np.generic)):
+        arr = value.numpy() if isinstance(value, Tensor) else np.asarray(value)
+        if arr.dtype.kind == "f" and arr.ndim > 0:
+            return Tensor(arr.astype(dtype, copy=True))
+        return Tensor(arr.copy())
+    if isinstance(value, (list, tuple)):
+        return type(value)(_restore(v, dtype) for v in value)
+    return copy.deepcopy(value)
 
 
 def lerp_(a: np.ndarray, b: np.ndarray, w: float, tmp: np.ndarray) -> None:

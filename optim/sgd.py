@@ -5,6 +5,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd import Tensor
+
 from .optimizer import Optimizer, ParamsT
 
 
@@ -40,10 +42,12 @@ class SGD(Optimizer):
         mu = group["momentum"]
         tmp = self._scratch(p, 0)
         if mu != 0:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = np.array(d, copy=True)
+            buf_t = state.get("momentum_buffer")
+            if buf_t is None:
+                buf = np.array(d, copy=True)
+                state["momentum_buffer"] = Tensor(buf)
             else:
+                buf = buf_t.numpy()
                 buf *= mu
                 if group["dampening"] == 0:
                     buf += d

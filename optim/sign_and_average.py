@@ -9,8 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from .adam_variants import scalar32
-from .optimizer import Optimizer, ParamsT
+from autograd import Tensor
+
+from .optimizer import Optimizer, ParamsT, bump_step, scalar_tensor, zeros_state
 
 
 class ASGD(Optimizer):
@@ -23,7 +24,8 @@ class ASGD(Optimizer):
         a_t  = a_{t-1} + μ_{t-1} (θ_t - a_{t-1})     (a_t = θ_t while μ = 1)
         η_t  = γ / (1 + λ_d γ t)^α,     μ_t = 1 / max(1, t - t₀)
 
-    The average a_t is ``state[p]["ax"]``; η and μ are kept rounded to float32, as torch keeps them.
+    The average a_t is ``state[p]["ax"]``; η and μ are 0-d float32 Tensors, as torch keeps them (so the steps
+    read them back rounded to float32).
     """
 
     def __init__(self, params: ParamsT, lr: float = 1e-2, lambd: float = 1e-4, alpha: float = 0.75,
@@ -36,16 +38,17 @@ class ASGD(Optimizer):
     _scalar_state = ("step", "eta", "mu")
 
     def _init_state(self, p: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        state["step"] = 0.0
-        state["eta"] = scalar32(group["lr"])
-        state["mu"] = 1.0
-        state["ax"] = np.zeros_like(p)
+        state["step"] = scalar_tensor(0.0)
+        state["eta"] = scalar_tensor(group["lr"])
+        state["mu"] = scalar_tensor(1.0)
+        state["ax"] = zeros_state(p)
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        state["step"] = step = state["step"] + 1
+        step = bump_step(state)
         g = self._decayed(p, g, group["weight_decay"], group["maximize"])
-        lr, lambd, eta, mu = group["lr"], group["lambd"], state["eta"], state["mu"]
-        tmp, ax = self._scratch(p, 0), state["ax"]
+        eta_t, mu_t = state["eta"].numpy(), state["mu"].numpy()
+        lr, lambd, eta, mu = group["lr"], group["lambd"], float(eta_t), float(mu_t)
+        tmp, ax = self._scratch(p, 0), state["ax"].numpy()
         p *= 1 - lambd * eta
         np.multiply(g, -eta, out=tmp)  # torch: add_(grad, alpha=-eta)
         p += tmp
@@ -55,8 +58,8 @@ class ASGD(Optimizer):
             ax += tmp
         else:
             np.copyto(ax, p)
-        state["eta"] = scalar32(lr / ((1 + lambd * lr * step) ** group["alpha"]))
-        state["mu"] = scalar32(1 / max(1, step - group["t0"]))
+        eta_t[...] = lr / ((1 + lambd * lr * step) ** group["alpha"])  # torch: eta.copy_(...), rounded to float32
+        mu_t[...] = 1 / max(1, step - group["t0"])
 
 
 class Rprop(Optimizer):
@@ -90,16 +93,18 @@ class Rprop(Optimizer):
         for group in self.param_groups:
             group["etas"], group["step_sizes"] = tuple(group["etas"]), tuple(group["step_sizes"])
 
+    _scalar_state = ("step",)
+
     def _init_state(self, p: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        state["step"] = 0.0
-        state["prev"] = np.zeros_like(p)
-        state["step_size"] = np.full_like(p, group["lr"])
+        state["step"] = scalar_tensor(0.0)
+        state["prev"] = zeros_state(p)
+        state["step_size"] = Tensor(np.full_like(p, group["lr"]))
 
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
-        state["step"] += 1
+        bump_step(state)
         g = self._decayed(p, g, 0, group["maximize"])
         (etaminus, etaplus), (size_min, size_max) = group["etas"], group["step_sizes"]
-        prev, size = state["prev"], state["step_size"]
+        prev, size = state["prev"].numpy(), state["step_size"].numpy()
         sign, tmp = self._scratch(p, 0), self._scratch(p, 1)
         np.multiply(g, prev, out=sign)
         np.sign(sign, out=sign)

@@ -123,12 +123,12 @@ def test_param_groups_with_different_lrs_match_torch(torch):
 
 
 def _plain(obj):
-    """Only arrays, numbers, strings, lists and dicts (what nn.save can store)."""
+    """Only Tensors, numbers, strings, lists and dicts (what nn.save can store; torch's state holds Tensors)."""
     if isinstance(obj, dict):
         return all(isinstance(k, (int, str)) and _plain(v) for k, v in obj.items())
     if isinstance(obj, list):
         return all(_plain(v) for v in obj)
-    return isinstance(obj, (np.ndarray, int, float, str, bool))
+    return isinstance(obj, (Tensor, int, float, str, bool))
 
 
 @pytest.mark.parametrize("name,kw", CONFIGS, ids=IDS)
@@ -156,7 +156,8 @@ def test_load_state_dict_restores_hyper_parameters_and_casts_state():
     opt.load_state_dict(sd)
     g = opt.param_groups[0]
     assert g["lr"] == 0.25 and g["betas"] == (0.7, 0.8) and g["params"][0] is p
-    assert opt.state[p]["exp_avg"].dtype == np.float32 and opt.state[p]["step"] == 3.0
+    assert isinstance(opt.state[p]["exp_avg"], Tensor) and opt.state[p]["exp_avg"].dtype == np.float32
+    assert isinstance(opt.state[p]["step"], Tensor) and opt.state[p]["step"].item() == 3.0
     with pytest.raises(ValueError, match="number of parameter groups"):
         opt.load_state_dict({"state": {}, "param_groups": []})
     with pytest.raises(ValueError, match="size"):
@@ -267,8 +268,8 @@ def test_float32_stays_float32_and_steps_do_not_allocate(name):
     opt.step()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert p.dtype == np.float32 and all(v.dtype == np.float32 for v in opt.state[p].values()
-                                         if isinstance(v, np.ndarray))
+    assert p.dtype == np.float32 and all(isinstance(v, Tensor) and v.dtype == np.float32
+                                         for v in opt.state[p].values())
     assert peak < p.numpy().nbytes // 8, f"{name}.step allocated {peak} bytes for a {p.numpy().nbytes}-byte parameter"
 
 
