@@ -131,28 +131,20 @@ def square(x: TensorLike) -> Tensor:
     return F.multiply(x, x)
 
 
-def mm(a: TensorLike, b: TensorLike) -> Tensor:
-    """Matrix product of two 2-d tensors."""
-    a, b = as_tensor(a), as_tensor(b)
-    if a.ndim != 2 or b.ndim != 2:
-        raise ValueError(f"mm: both operands must be 2-d, got shapes {a.shape} and {b.shape} (use matmul)")
-    return F.matmul(a, b)
+def _fixed_rank_product(op: str, ndim: int, doc: str) -> Callable[[TensorLike, TensorLike], Tensor]:
+    def fn(a: TensorLike, b: TensorLike) -> Tensor:
+        a, b = as_tensor(a), as_tensor(b)
+        if a.ndim != ndim or b.ndim != ndim:
+            raise ValueError(f"{op}: both operands must be {ndim}-d, got shapes {a.shape} and {b.shape} (matmul "
+                             "takes any)")
+        return F.matmul(a, b)
+    fn.__name__, fn.__doc__ = op, doc
+    return fn
 
 
-def bmm(a: TensorLike, b: TensorLike) -> Tensor:
-    """Batched matrix product of two 3-d tensors."""
-    a, b = as_tensor(a), as_tensor(b)
-    if a.ndim != 3 or b.ndim != 3:
-        raise ValueError(f"bmm: both operands must be 3-d, got shapes {a.shape} and {b.shape}")
-    return F.matmul(a, b)
-
-
-def dot(a: TensorLike, b: TensorLike) -> Tensor:
-    """Inner product of two 1-d tensors."""
-    a, b = as_tensor(a), as_tensor(b)
-    if a.ndim != 1 or b.ndim != 1:
-        raise ValueError(f"dot: both operands must be 1-d, got shapes {a.shape} and {b.shape}")
-    return F.matmul(a, b)
+mm = _fixed_rank_product("mm", 2, "Matrix product of two 2-d tensors.")
+bmm = _fixed_rank_product("bmm", 3, "Batched matrix product of two 3-d tensors.")
+dot = _fixed_rank_product("dot", 1, "Inner product of two 1-d tensors.")
 
 
 def outer(a: TensorLike, b: TensorLike) -> Tensor:
