@@ -248,11 +248,9 @@ XFAIL: dict[str, str] = {
     "basics_build_model": "TypeError: save: obj is a module (NeuralNetwork); saving a whole module would need pickle "
                           "(then torch.load(path, weights_only=False) of that whole model)",
     "custom_function_double_backward": "AttributeError: module 'autograd.autograd' has no attribute 'gradgradcheck'",
-    "d2l_builders_guide": "TypeError: rand() got an unexpected keyword argument 'size' (torch.rand(size=(2, 4)))",
     "optim_docs_lr_schedulers": "ImportError: cannot import name 'CyclicLR' from 'optim.lr_scheduler'",
     "recipe_warmstarting": "AttributeError: 'numpy.ndarray' object has no attribute 'norm' (an optimizer's "
                            "state after load_state_dict(torch.load(...)['optimizerB_state_dict']) holds ndarrays)",
-    "wgan_gp_dcgan_critic": "AttributeError: nn has no attribute 'InstanceNorm2d'",
 }
 
 
