@@ -44,7 +44,10 @@ from . import linalg  # noqa: F401  (torch.linalg's common names)
 from .linalg import det, inv  # noqa: F401
 from . import autograd  # noqa: F401  (torch.autograd's spellings: autograd.autograd.grad, .Function, .Variable)
 from . import compat as _compat
-from .compat import accelerator, backends, get_default_dtype, set_printoptions, seed, set_default_device  # noqa: F401
+from .compat import (  # noqa: F401
+    accelerator, are_deterministic_algorithms_enabled, backends, get_default_dtype, get_num_threads, seed,
+    set_default_device, set_num_threads, set_printoptions, use_deterministic_algorithms,
+)
 
 _vjp_helpers.F = functional
 _inplace.bind()

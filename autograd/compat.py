@@ -102,3 +102,23 @@ def missing(where: str, name: str, known: Iterable[str]) -> AttributeError:
         hint = f"did you mean {' or '.join(close)}?" if close else None
     msg = f"{where} has no attribute {name!r} ({_TORCH_WHERE.get(where, where)}.{name} is not in tracegrad)"
     return AttributeError(msg + (f"; {hint}" if hint else ""))
+
+
+def set_num_threads(n: int) -> None:
+    """Accepted for torch code: NumPy's BLAS reads its thread count from the environment when it starts."""
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"set_num_threads: expected a positive int, got {n!r}")
+
+
+def get_num_threads() -> int:
+    """The number of CPU cores (an upper bound on what NumPy's BLAS uses)."""
+    import os
+    return os.cpu_count() or 1
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """Accepted for torch code: tracegrad's ops are deterministic already."""
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    return True
