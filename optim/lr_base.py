@@ -12,6 +12,8 @@ import warnings
 from collections import Counter
 from typing import Any
 
+import numpy as np
+
 from .optimizer import Optimizer
 
 EPOCH_DEPRECATION_WARNING = ("passing an epoch to scheduler.step() is deprecated; the closed form is used "
@@ -31,6 +33,13 @@ def _format_param(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
                              f"({n}), got {len(value)}")
         return list(value)
     return [value] * n
+
+
+def _check_number(name: str, value: Any, low: float, strict: bool = False) -> None:
+    """Raise ``ValueError`` naming ``name`` unless ``value`` is a real number ``>= low`` (``> low`` if strict)."""
+    real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    if not (real and (value > low if strict else value >= low)):
+        raise ValueError(f"Invalid {name} value: {value!r} ({name} must be a number {'>' if strict else '>='} {low})")
 
 
 def _saveable(value: Any) -> Any:

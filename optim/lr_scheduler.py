@@ -4,7 +4,8 @@ Each chainable schedule computes the new lr from the current one exactly as PyTo
 so the float sequences agree bit for bit; ``step(epoch)`` uses the closed form. This module
 holds the simple schedules and gathers the rest: the base in ``lr_base``, the cyclic ones
 (``OneCycleLR``, ``CosineAnnealingWarmRestarts``) in ``lr_cycles``, the combinators
-(``SequentialLR``, ``ChainedScheduler``) in ``lr_combine``, ``ReduceLROnPlateau`` in ``lr_plateau``.
+(``SequentialLR``, ``ChainedScheduler``) in ``lr_combine``, ``ReduceLROnPlateau`` in ``lr_plateau``,
+``CyclicLR`` in ``lr_cyclic``.
 """
 from __future__ import annotations
 
@@ -14,15 +15,16 @@ from bisect import bisect_right
 from collections import Counter
 from typing import Any, Callable, Iterable
 
-from .lr_base import LRScheduler, _lrs
+from .lr_base import LRScheduler, _check_number, _lrs
 from .lr_combine import ChainedScheduler, SequentialLR
 from .lr_cycles import CosineAnnealingWarmRestarts, OneCycleLR
+from .lr_cyclic import CyclicLR
 from .lr_plateau import ReduceLROnPlateau
 from .optimizer import Optimizer
 
-__all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
-           "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "OneCycleLR", "SequentialLR", "ChainedScheduler",
-           "ReduceLROnPlateau"]
+__all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
+           "ExponentialLR", "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR",
+           "OneCycleLR", "SequentialLR", "ChainedScheduler", "ReduceLROnPlateau"]
 
 
 class LambdaLR(LRScheduler):
@@ -39,6 +41,9 @@ class LambdaLR(LRScheduler):
             self.lr_lambdas = list(lr_lambda)
         else:
             self.lr_lambdas = [lr_lambda] * n
+        for fn in self.lr_lambdas:
+            if not callable(fn):
+                raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -58,6 +63,15 @@ class LambdaLR(LRScheduler):
         for fn, saved in zip(self.lr_lambdas, state_dict.get("lr_lambdas", [])):
             if saved:
                 fn.__dict__.update(saved)
+
+
+class MultiplicativeLR(LambdaLR):
+    """lr = previous lr · lr_lambda(epoch) (from the first ``step()`` on), one function per group or one for all."""
+
+    def get_lr(self) -> list[float]:
+        if self._is_initial:
+            return _lrs(self.optimizer)
+        return [lr * fn(self.last_epoch) for fn, lr in zip(self.lr_lambdas, _lrs(self.optimizer), strict=True)]
 
 
 class StepLR(LRScheduler):
@@ -169,6 +183,30 @@ class ExponentialLR(LRScheduler):
 
     def _closed_form(self) -> list[float]:
         return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    r"""lr = initial_lr · (1 - min(t, total_iters) / total_iters)^power, in PyTorch's recursive form
+    (each step multiplies by the ratio of consecutive factors; constant after ``total_iters``)."""
+
+    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1) -> None:
+        # NOTE: torch checks neither; total_iters = 0 divides by zero, a negative power at total_iters too
+        _check_number("total_iters", total_iters, 0, strict=True)
+        _check_number("power", power, 0)
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        t, n = self.last_epoch, self.total_iters
+        if self._is_initial or t > n:
+            return _lrs(self.optimizer)
+        factor = ((1.0 - t / n) / (1.0 - (t - 1) / n)) ** self.power
+        return [lr * factor for lr in _lrs(self.optimizer)]
+
+    def _closed_form(self) -> list[float]:
+        n = self.total_iters
+        return [base * (1.0 - min(n, self.last_epoch) / n) ** self.power for base in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
