@@ -44,7 +44,7 @@ class UninitializedParameter(Parameter):
     def materialize(self, shape: tuple, dtype: Any = None) -> None:
         """Give it its shape (values set by the layer's initialiser next); it becomes a plain Parameter."""
         self.data = np.empty(shape, dtype=dtype or self.dtype)
-        self.__class__ = Parameter
+        self.__class__ = Parameter  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return "<UninitializedParameter>"
@@ -64,7 +64,8 @@ class IncompatibleKeys(NamedTuple):
             return "<All keys matched successfully>"
         return f"_IncompatibleKeys(missing_keys={self.missing_keys!r}, unexpected_keys={self.unexpected_keys!r})"
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        return repr(self)
 
 
 def as_buffer(name: str, value: Any) -> Tensor | None:
