@@ -131,8 +131,10 @@ def run(outputs: Sequence[Tensor], grads, retain_graph, create_graph: bool, capt
 
 def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture, shared: set) -> None:
     order = _topo(list(pending))
+    useful: set = set()
     if capture is not None:  # autograd.grad: walk only the nodes that lead to a requested input
         order = _leading_to(order, capture)
+        useful = set(order)
     anomaly = STATE.anomaly
     tracers = STATE.tracers
     last_write = STATE.last_write
@@ -151,6 +153,8 @@ def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture, shared
                 shared.add(id(g))  # handed out: a tracer may keep it, so it is never adopted (and later added into)
                 if capture is not None and node in capture:
                     capture[node] = g
+                    if not any(p in useful for p in node.parents):
+                        continue  # a requested input: the walk stops here (its own history is not touched)
             if node.is_leaf:
                 if capture is None:
                     t = node.ref()

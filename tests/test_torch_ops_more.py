@@ -161,3 +161,15 @@ def test_gradgradcheck_and_size_keyword(torch):
         autograd.autograd.gradgradcheck(WrongSecond.apply, [x])
     for lib in (torch, autograd):
         assert tuple(lib.rand(size=(2, 4)).shape) == (2, 4) and tuple(lib.zeros(size=[3]).shape) == (3,)
+
+
+def test_grad_stops_at_a_non_leaf_input(torch):
+    """autograd.grad w.r.t. an intermediate tensor walks nothing behind it (torch's rule), so that history can be
+    differentiated again later (gradcheck of a function of a cloned input needs this)."""
+    for lib in (torch, autograd):
+        w = lib.tensor([2.0, 3.0], requires_grad=True)
+        x = w * 1.5  # an intermediate
+        g1, = lib.autograd.grad((x * x).sum(), x)
+        g2, = lib.autograd.grad((x ** 3).sum(), x)
+        (x.sum()).backward()  # x's own history is still there
+        assert g1.tolist() == [6.0, 9.0] and g2.tolist() == [27.0, 60.75] and w.grad.tolist() == [1.5, 1.5]
