@@ -247,9 +247,6 @@ XFAIL: dict[str, str] = {
     # says to save model.state_dict() instead (the issue asks for this refusal)
     "basics_build_model": "TypeError: save: obj is a module (NeuralNetwork); saving a whole module would need pickle "
                           "(then torch.load(path, weights_only=False) of that whole model)",
-    "optim_docs_lr_schedulers": "ImportError: cannot import name 'CyclicLR' from 'optim.lr_scheduler'",
-    "recipe_warmstarting": "AttributeError: 'numpy.ndarray' object has no attribute 'norm' (an optimizer's "
-                           "state after load_state_dict(torch.load(...)['optimizerB_state_dict']) holds ndarrays)",
 }
 
 
