@@ -22,7 +22,9 @@ from .lr_cyclic import CyclicLR
 from .lr_plateau import ReduceLROnPlateau
 from .optimizer import Optimizer
 
-__all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
+_LRScheduler = LRScheduler  # torch's older name, still what custom schedulers in older code subclass
+
+__all__ = ["LRScheduler", "_LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
            "ExponentialLR", "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR",
            "OneCycleLR", "SequentialLR", "ChainedScheduler", "ReduceLROnPlateau"]
 

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+import autograd
 import nn
 import optim
 from autograd import Tensor
@@ -200,3 +201,21 @@ def test_multiplicative_bad_arguments():
 def test_exported_names():
     assert {"CyclicLR", "MultiplicativeLR", "PolynomialLR"} <= set(optim.lr_scheduler.__all__)
     assert optim.lr_scheduler.CyclicLR is CyclicLR and MultiplicativeLR and PolynomialLR
+
+
+def test_old_base_name_lrscheduler_subclasses_as_torch(torch):
+    from optim.lr_scheduler import _LRScheduler
+    lrs = []
+    for base, opt_cls, mk in ((_LRScheduler, optim.SGD, autograd.zeros),
+                              (torch.optim.lr_scheduler._LRScheduler, torch.optim.SGD, torch.zeros)):
+        class Half(base):
+            def get_lr(self):
+                return [b * 0.5 ** self.last_epoch for b in self.base_lrs]
+        p = mk(2, requires_grad=True)
+        opt = opt_cls([p], lr=1.0)
+        sched = Half(opt)
+        for _ in range(3):
+            opt.step()
+            sched.step()
+        lrs.append(opt.param_groups[0]["lr"])
+    assert lrs[0] == lrs[1] == 0.125
