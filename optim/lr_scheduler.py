@@ -24,7 +24,8 @@ from .optimizer import Optimizer
 
 _LRScheduler = LRScheduler  # torch's older name, still what custom schedulers in older code subclass
 
-__all__ = ["LRScheduler", "_LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
+__all__ = ["LRScheduler", "_LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR",
+           "LinearLR",
            "ExponentialLR", "PolynomialLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR",
            "OneCycleLR", "SequentialLR", "ChainedScheduler", "ReduceLROnPlateau"]
 
