@@ -51,6 +51,7 @@ from .compat import (  # noqa: F401
 
 _vjp_helpers.F = functional
 _inplace.bind()
+_compat.install_alias()  # import autograd.nn / autograd.optim find the nn and optim packages
 globals().update(_DTYPES)  # torch's dtype names: float32, float, double, long, int, bool, ... (NumPy dtypes)
 bool_ = _np.bool_
 pow, mul, sub, div, neg, true_divide = power, multiply, subtract, divide, negative, divide  # torch's spellings

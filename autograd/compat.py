@@ -122,3 +122,32 @@ def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None
 
 def are_deterministic_algorithms_enabled() -> bool:
     return True
+
+
+class _UpperPackageAlias:
+    """``import autograd.nn as nn`` / ``from autograd.optim import SGD``: the ``nn`` and ``optim`` packages under
+    this package's name, for ports that spell ``torch.nn`` as ``autograd.nn``. NOTE: a finder that only answers
+    for those names; autograd itself never imports ``nn`` or ``optim``."""
+
+    _names = ("nn", "optim")
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        parts = fullname.split(".")
+        if len(parts) > 1 and parts[0] == "autograd" and parts[1] in self._names:
+            import importlib.util
+            return importlib.util.spec_from_loader(fullname, self)  # type: ignore[arg-type]
+        return None
+
+    def create_module(self, spec: Any) -> Any:
+        import importlib
+        return importlib.import_module(spec.name.split(".", 1)[1])
+
+    def exec_module(self, module: Any) -> None:
+        """Nothing to run: the real module is loaded already."""
+
+
+def install_alias() -> None:
+    """Put the alias finder on ``sys.meta_path`` once."""
+    import sys
+    if not any(isinstance(f, _UpperPackageAlias) for f in sys.meta_path):
+        sys.meta_path.append(_UpperPackageAlias())

@@ -173,3 +173,15 @@ def test_grad_stops_at_a_non_leaf_input(torch):
         g2, = lib.autograd.grad((x ** 3).sum(), x)
         (x.sum()).backward()  # x's own history is still there
         assert g1.tolist() == [6.0, 9.0] and g2.tolist() == [27.0, 60.75] and w.grad.tolist() == [1.5, 1.5]
+
+
+def test_torch_nn_and_optim_resolve_under_the_engines_name():
+    """However a port spells torch.nn (an attribute, a from-import, a dotted import), it finds nn and optim."""
+    import nn
+    import optim
+    import autograd.nn as dotted
+    from autograd.nn import Linear
+    from autograd.optim.lr_scheduler import StepLR
+    import autograd.nn.functional as functional
+    assert dotted is nn and Linear is nn.Linear and functional is nn.functional
+    assert autograd.optim is optim and StepLR is optim.lr_scheduler.StepLR and autograd.nn.Linear is nn.Linear
