@@ -116,8 +116,8 @@ def main() -> None:
     block = nn.ResidualBlock(C, C)
     x_np = np.random.default_rng(0).standard_normal((N, C, H, W)).astype(np.float32)
     x = Tensor(x_np, requires_grad=True)
-    params = {"w1": block.conv1.weight.data, "w2": block.conv2.weight.data, "g1": block.bn1.weight.data,
-              "b1": block.bn1.bias.data, "g2": block.bn2.weight.data, "b2": block.bn2.bias.data}
+    params = {"w1": block.conv1.weight.numpy(), "w2": block.conv2.weight.numpy(), "g1": block.bn1.weight.numpy(),
+              "b1": block.bn1.bias.numpy(), "g2": block.bn2.weight.numpy(), "b2": block.bn2.bias.numpy()}
 
     def tracegrad():
         block.zero_grad()
@@ -129,7 +129,7 @@ def main() -> None:
     tracegrad()
     ref = numpy_block(x_np, params)
     err = max(float(np.abs(a - b).max() / np.abs(b).max())
-              for a, b in zip((x.grad.data, block.conv1.weight.grad.data, block.conv2.weight.grad.data), ref))
+              for a, b in zip((x.grad.numpy(), block.conv1.weight.grad.numpy(), block.conv2.weight.grad.numpy()), ref))
     assert err < 1e-3, f"tracegrad and the NumPy block disagree (relative error {err:.2e})"
 
     torch = torch_2_threads()

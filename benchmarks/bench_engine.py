@@ -111,7 +111,8 @@ def _update_ours(params, total):
         p.grad = None
     total.backward()
     for p in params:
-        p.data -= 0.01 * p.grad.data
+        a = p.numpy()  # the array itself: the update stays a NumPy in-place op, as before
+        a -= 0.01 * p.grad.numpy()
 
 
 def _update_micrograd(params, total):

@@ -52,13 +52,13 @@ def tracegrad_fn(model: nn.Sequential, x: np.ndarray, y: np.ndarray):
         model.zero_grad()
         loss = nn.functional.cross_entropy(model(xt), y)
         loss.backward()
-        return loss.item(), [p.grad.data for p in model.parameters()]
+        return loss.item(), [p.grad.numpy() for p in model.parameters()]
     return step
 
 
 def numpy_fn(model: nn.Sequential, x: np.ndarray, y: np.ndarray):
     """The limit: the same forward and backward written by hand, no graph, no per-op objects."""
-    params = [p.data for p in model.parameters()]
+    params = [p.numpy() for p in model.parameters()]
     rows = np.arange(len(y))
 
     def step():
@@ -72,8 +72,8 @@ def torch_fn(model: nn.Sequential, x: np.ndarray, y: np.ndarray):
         if isinstance(m, nn.Linear):
             lin = torch.nn.Linear(m.in_features, m.out_features)
             with torch.no_grad():
-                lin.weight.copy_(torch.from_numpy(m.weight.data))
-                lin.bias.copy_(torch.from_numpy(m.bias.data))
+                lin.weight.copy_(torch.from_numpy(m.weight.numpy()))
+                lin.bias.copy_(torch.from_numpy(m.bias.numpy()))
             layers.append(lin)
         else:
             layers.append(torch.nn.ReLU())

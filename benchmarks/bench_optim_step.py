@@ -155,7 +155,7 @@ def check_agreement(x, y, steps: int = 3) -> None:
     ref = runs[1][1]
     for _, ps in runs[:1] + runs[2:]:
         for p, r in zip(ps, ref):
-            arr = p.detach().numpy() if torch is not None and isinstance(p, torch.Tensor) else p.data
+            arr = p.detach().numpy() if torch is not None and isinstance(p, torch.Tensor) else p.numpy()
             np.testing.assert_allclose(arr, r, rtol=1e-3, atol=1e-5)
 
 
