@@ -184,7 +184,6 @@ def test_subtraction_with_a_bool_tensor_raises(torch, other):
             b - o
 
 
-@pytest.mark.xfail(strict=True, reason="bool tensor ** True gives int8 (NumPy's promotion); torch keeps bool")
 def test_bool_tensor_power_bool_scalar_stays_bool(torch):
     assert (torch.tensor([True, False]) ** True).dtype == torch.bool
     assert (autograd.tensor([True, False]) ** True).dtype == np.bool_

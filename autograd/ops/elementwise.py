@@ -102,7 +102,11 @@ class Pow(Function):
 
     def forward(self, a, b):
         try:
-            return np.power(a, b)
+            out = np.power(a, b)
+            if (type(out) is np.int8 or type(out) is np.ndarray and out.dtype == np.int8) and (
+                    np.result_type(a) == np.bool_ and np.result_type(b) == np.bool_):
+                out = out.astype(np.bool_)  # NumPy widens bool ** bool to int8; torch keeps bool
+            return out
         except ValueError as e:
             if "negative integer powers" in str(e):
                 raise RuntimeError("pow: Integers to negative integer powers are not allowed (as in torch); "
