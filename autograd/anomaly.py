@@ -4,7 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 
@@ -19,7 +19,29 @@ _OURS = tuple(os.path.join(_ROOT, p) + os.sep for p in ("autograd", "nn", "optim
 
 
 class AnomalyError(RuntimeError):
-    """Raised in anomaly mode by the first op that produces NaN or inf."""
+    """Raised in anomaly mode by the first op that produces NaN or inf.
+
+    It carries what is needed to draw where the bad value came from (``viz.draw_graph(err)``):
+    ``phase`` ("forward" or "backward"), ``op``, ``node`` (the engine node that went bad; None for a forward,
+    where the op was never recorded), ``parents`` (the input nodes; None for a constant input), ``inputs`` (the
+    input arrays the op computed from), ``output`` (the bad array), ``input_index`` (backward: which input's
+    gradient went bad) and ``where`` (``file:line in function: code`` of the user's line that made the op).
+    """
+
+    def __init__(self, message: str, *, phase: str = "", op: str = "", node: Any = None, parents: tuple = (),
+                 inputs: tuple = (), output: Any = None, input_index: int | None = None, where: str = "",
+                 scope: str = "") -> None:
+        super().__init__(message)
+        self.phase, self.op, self.node, self.parents = phase, op, node, tuple(parents)
+        self.inputs, self.output, self.input_index, self.where, self.scope = tuple(inputs), output, input_index, \
+            where, scope
+
+    def graph(self) -> Any:
+        """The recorded graph behind the bad value (``autograd.Graph``): the node itself for a backward
+        anomaly, its inputs for a forward one (the op was never recorded)."""
+        from .graph import Graph
+        roots = [self.node] if self.node is not None else [p for p in self.parents if p is not None]
+        return Graph.of_nodes(roots)
 
 
 @contextlib.contextmanager
@@ -54,18 +76,24 @@ def _shapes(datas) -> str:
     return ", ".join(str(np.shape(d)) for d in datas)
 
 
-def check_forward(fn, datas, out) -> None:
+def check_forward(fn, datas, out, parents: tuple = ()) -> None:
     if _bad(out) and not any(_bad(d) for d in datas):
         kind = "NaN" if np.isnan(out).any() else "inf"
+        where = user_frame()
         raise AnomalyError(f"anomaly: forward of {fn.op} produced {kind} (scope {STATE.scope or '<top>'}; "
-                           f"input shapes {_shapes(datas)}); created at {user_frame()}")
+                           f"input shapes {_shapes(datas)}); created at {where}",
+                           phase="forward", op=fn.op, parents=parents, inputs=tuple(datas), output=out, where=where,
+                           scope=STATE.scope)
 
 
-def check_backward(node, grads) -> None:
+def check_backward(node, grads, inputs: tuple = ()) -> None:
     for i, g in enumerate(grads):
         if g is not None and _bad(g):
             kind = "NaN" if np.isnan(raw(g)).any() else "inf"
             shapes = [p.shape for p in node.parents if p is not None]
             raise AnomalyError(f"anomaly: backward of {node.op} produced {kind} in the gradient of input {i} "
                                f"(scope {node.scope or '<top>'}; input shapes {', '.join(map(str, shapes))}); "
-                               f"the op was created at {node.where or '<unknown>'}")
+                               f"the op was created at {node.where or '<unknown>'}",
+                               phase="backward", op=node.op, node=node, parents=node.parents,
+                               inputs=tuple(inputs or ()),
+                               output=raw(g), input_index=i, where=node.where or "", scope=node.scope)

@@ -139,6 +139,7 @@ def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture, shared
     tracers = STATE.tracers
     last_write = STATE.last_write
     observed = bool(tracers) or capture is not None
+    keeps = capture is not None or any(tr.keeps_arrays for tr in tracers)
     pop, get = pending.pop, pending.get
     with set_grad_enabled(create_graph):
         for node in order:
@@ -150,7 +151,8 @@ def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture, shared
             if observed:
                 for tr in tracers:
                     tr.on_backward(node, g)
-                shared.add(id(g))  # handed out: a tracer may keep it, so it is never adopted (and later added into)
+                if keeps:
+                    shared.add(id(g))  # handed out: a tracer may keep it, so it is never adopted (nor added into)
                 if capture is not None and node in capture:
                     capture[node] = g
                     if not any(p in useful for p in node.parents):
@@ -174,9 +176,16 @@ def _walk(pending: dict, retain_graph: bool, create_graph: bool, capture, shared
                 from .anomaly import check_backward
                 with np.errstate(all="ignore"):  # the check below names the op instead of a warning
                     grads_in = node.backward(g, out, *xs) if xs else node.backward(g, out)
-                check_backward(node, grads_in)
+                check_backward(node, grads_in, xs)
             else:
                 grads_in = node.backward(g, out, *xs) if xs else node.backward(g, out)
+            if tracers:
+                for tr in tracers:
+                    tr.on_step(node, g, out, xs, grads_in)
+                if keeps:
+                    for gi in grads_in:
+                        if gi is not None:
+                            shared.add(id(gi))
             n_in = len(grads_in)
             if n_in == 2:
                 if grads_in[0] is grads_in[1] and grads_in[0] is not None:

@@ -262,10 +262,11 @@ def _apply_checked(fn, args, datas, kwargs, req):
         out = fn.forward(*datas, **kwargs)
     if type(out) is not np.ndarray and not isinstance(out, np.generic):
         out = np.asarray(out)
-    check_forward(fn, datas, out)
     if not req or not STATE.grad_enabled or not cls.differentiable:
+        check_forward(fn, datas, out)
         return _wrap(out, None, False)
     parents = tuple([(a._node or _leaf(a)) if isinstance(a, Tensor) else None for a in args])
+    check_forward(fn, datas, out, parents)
     t = _record(cls, fn, out, parents, tuple(datas))
     fn.where = user_frame()
     return t

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
@@ -9,6 +10,35 @@ from typing import Any, Iterator, Mapping
 
 from .vjp_helpers import ARRAYS
 from .tensor import Tensor
+
+
+_LEAF_NAMES: dict[int, tuple[Any, str]] = {}   # id(tensor) -> (weakref to it, qualified name)
+SCOPE_KINDS: dict[str, str] = {}                 # scope path -> what made it (a module's class name)
+
+
+def label_leaf(tensor: Tensor, name: str) -> None:
+    """Record ``name`` (e.g. ``blocks.2.conv1.weight``) for a leaf tensor, so ``Graph.of`` names it without being
+    given ``params``. ``nn.Module`` calls this for its parameters; the record dies with the tensor."""
+    key = id(tensor)
+    entry = _LEAF_NAMES.get(key)
+    if entry is not None and entry[0]() is tensor and entry[1] == name:
+        return
+
+    def forget(_ref: Any, k: int = key) -> None:
+        _LEAF_NAMES.pop(k, None)
+    _LEAF_NAMES[key] = (weakref.ref(tensor, forget), name)
+
+
+def leaf_label(tensor: Tensor) -> str | None:
+    """The name ``label_leaf`` recorded for ``tensor``, or None."""
+    entry = _LEAF_NAMES.get(id(tensor))
+    return entry[1] if entry is not None and entry[0]() is tensor else None
+
+
+def label_scope(path: str, kind: str) -> None:
+    """Record what made scope ``path`` (``nn.Module`` records its class name), for clusters labelled
+    ``blocks.2: ResidualBlock``. The latest call wins when two models share a path."""
+    SCOPE_KINDS[path] = kind
 
 
 def _postorder(roots: list[Any]) -> list[Any]:  # engine nodes, duck-typed (a Leaf has .ref, a Function not)
@@ -66,9 +96,38 @@ class GraphNode:
 class Graph:
     """Nodes in topological order (every parent before its children), ids 0..n-1."""
 
-    def __init__(self, nodes: list[GraphNode], outputs: list[int]) -> None:
+    def __init__(self, nodes: list[GraphNode], outputs: list[int], scope_kinds: dict[str, str] | None = None) -> None:
         self.nodes = nodes
         self.outputs = outputs
+        self.scope_kinds = scope_kinds or {}  # scope path -> module class name, for the paths in this graph
+
+    @classmethod
+    def of_nodes(cls, roots: list[Any], params: Mapping[str, Tensor] | None = None) -> "Graph":
+        """The graph behind engine nodes ``roots`` (a Tensor's ``grad_fn``, an ``AnomalyError``'s ``node``)."""
+        order = _postorder(roots)
+        ids = {n: i for i, n in enumerate(order)}
+        names = {id(t): k for k, t in (params or {}).items()}
+        nodes = []
+        for i, n in enumerate(order):
+            name = None
+            if n.is_leaf:
+                t = n.ref()
+                if t is not None:
+                    name = names.get(id(t)) or t.name or leaf_label(t)
+            scope = n.scope
+            if n.is_leaf and name and "." in name:  # a parameter lives in the module its name says
+                scope = name.rsplit(".", 1)[0]
+            nodes.append(GraphNode(i, n.op, scope, tuple(n.shape), str(n.dtype),
+                                   [ids[p] for p in n.parents if p is not None], n.is_leaf,
+                                   bool(n.requires_grad), name, n))
+        kinds = {}
+        for scope in {n.scope for n in nodes}:
+            parts = scope.split(".") if scope else []
+            for k in range(1, len(parts) + 1):
+                path = ".".join(parts[:k])
+                if path in SCOPE_KINDS:
+                    kinds[path] = SCOPE_KINDS[path]
+        return cls(nodes, [ids[r] for r in roots], kinds)
 
     @classmethod
     def of(cls, *tensors: Tensor, params: Mapping[str, Tensor] | None = None) -> "Graph":
@@ -82,23 +141,7 @@ class Graph:
                 from .function import Leaf
                 t._node = Leaf(t)
             roots.append(t._node)
-        order = _postorder(roots)
-        ids = {n: i for i, n in enumerate(order)}
-        names = {id(t): k for k, t in (params or {}).items()}
-        nodes = []
-        for i, n in enumerate(order):
-            name = None
-            if n.is_leaf:
-                t = n.ref()
-                if t is not None:
-                    name = names.get(id(t), t.name)
-            scope = n.scope
-            if n.is_leaf and name and "." in name:  # a parameter lives in the module its name says
-                scope = name.rsplit(".", 1)[0]
-            nodes.append(GraphNode(i, n.op, scope, tuple(n.shape), str(n.dtype),
-                                   [ids[p] for p in n.parents if p is not None], n.is_leaf,
-                                   bool(n.requires_grad), name, n))
-        return cls(nodes, [ids[r] for r in roots])
+        return cls.of_nodes(roots, params)
 
     # ---- reading ---------------------------------------------------------------------------
     def __len__(self) -> int:

@@ -22,13 +22,26 @@ if TYPE_CHECKING:
 
 
 class Tracer:
-    """Base of tracers: override either method. Both run inside the engine's hot path, so keep them light."""
+    """Base of tracers: override any of the three methods. They run inside the engine's hot path, so keep them
+    light.
+
+    ``keeps_arrays``: a tracer that may keep the arrays it is handed says so (the default); the engine then never
+    adopts or writes into them. A tracer that only reads them (norms, shapes) sets it False, so a plain
+    ``backward()`` under it still adopts fresh gradient arrays as ``.grad`` instead of copying them.
+    """
+
+    keeps_arrays: bool = True
 
     def on_forward(self, node: Node, out: Any) -> None:
         """Called when op ``node`` has been recorded with output array ``out``."""
 
     def on_backward(self, node: Node, grad: Any) -> None:
         """Called when the backward walk reaches ``node`` with its complete gradient ``grad``."""
+
+    def on_step(self, node: Node, grad: Any, out: Any, inputs: tuple, grads_in: tuple) -> None:
+        """Called after op ``node`` ran its backward: ``grad`` came in, ``grads_in[i]`` goes to ``node.parents[i]``
+        (None where that input gets none). ``out`` and ``inputs`` are what the op saved for its backward (None or
+        empty where it saved nothing): the numbers its local derivative was computed from."""
 
 
 @contextlib.contextmanager

@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator, Mapping
 import numpy as np
 
 import autograd
+from autograd.graph import label_leaf, label_scope
 from autograd import Tensor
 
 from .module_casting import CastingMixin
@@ -291,7 +292,12 @@ class Module(CastingMixin):
             _CallState.generation += 1
             gen, base = _CallState.generation, autograd.current_scope()
             for name, m in self.named_modules():
-                m.__dict__["_scope_stamp"] = (gen, f"{base}.{name}" if base and name else (name or base))
+                path = f"{base}.{name}" if base and name else (name or base)
+                m.__dict__["_scope_stamp"] = (gen, path)
+                if path:
+                    label_scope(path, type(m).__name__)
+            for name, p in self.named_parameters():  # so a graph names the parameters it used (viz)
+                label_leaf(p, f"{base}.{name}" if base else name)
         gen, path = self.__dict__["_scope_stamp"]
         return path if gen == _CallState.generation else autograd.current_scope()
 
