@@ -1,2 +1,18 @@
-"""viz: backprop graphs, gradient flow per layer, landscapes and curves, drawn from ``autograd.Graph``
-and ``autograd.tracing`` (its own issue builds it; the engine side is ready)."""
+"""viz: see how a network learns, drawn from ``autograd.Graph``, ``autograd.tracing`` tracers and module hooks.
+
+- ``draw_graph(loss)``: the backprop graph as a ``graphviz.Digraph`` (SVG / PNG / PDF, inline in Jupyter), clustered
+  by module, coloured by the gradient that flowed along each edge, collapsible and with repeated blocks folded;
+- ``explore_graph(loss)``: the same as one self-contained interactive page (``HTMLPage``);
+- ``backprop_replay(loss)``: the backward pass step by step, each local derivative with its numbers plugged in;
+- ``draw_graph(err)`` for an ``autograd.AnomalyError``: where a NaN / inf came from.
+
+Importing viz installs the recorder behind gradient heat and node values (``viz.heat``): after that a plain
+``loss.backward()`` is all a coloured graph needs. ``viz.recording(False)`` switches it off inside a block.
+"""
+from . import heat as _heat
+from .draw import build_scene, draw_graph, explore_graph  # noqa: F401
+from .heat import HeatScale, recording  # noqa: F401
+
+_heat.install()
+
+__all__ = ["draw_graph", "explore_graph", "build_scene", "HeatScale", "recording"]

@@ -1,0 +1,224 @@
+"""What the graph is coloured by: the gradient that flowed along every edge, recorded by a tracer that ``import viz``
+installs, and the colour scale that turns a norm into a colour.
+
+The tracer (``Recorder``) watches every op the engine records and every backward step:
+
+- forward: a summary of each op's output (the value itself when it has at most ``SMALL`` elements, else its norm,
+  min and max), so a node can show its value after the arrays were freed;
+- backward: the L2 norm (and min, max) of each node's complete gradient, and the norm of every contribution an op
+  sent to each of its inputs (the gradient that flowed along that edge).
+
+It keeps numbers only, never the arrays (``keeps_arrays = False``: a plain ``backward()`` still adopts fresh
+gradient arrays as ``.grad``), in weak dictionaries keyed by the engine's nodes, so a record lives exactly as long as
+the graph it describes. A second ``backward()`` through the same graph (``retain_graph=True``) replaces the numbers.
+``recording(False)`` switches it off (e.g. for a timing run).
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import weakref
+from typing import Any, Iterator
+
+import numpy as np
+
+import autograd
+
+SMALL = 16  # outputs with at most this many elements keep their values (a scalar graph shows every number)
+
+
+def norm(a: Any) -> float:
+    """L2 norm of an array (or Tensor) as a Python float, in one pass for float arrays."""
+    if isinstance(a, autograd.Tensor):
+        a = a.numpy()
+    a = np.asarray(a)
+    if a.dtype.kind not in "fc":
+        a = a.astype(np.float64)
+    if a.size == 1:
+        return abs(float(a.reshape(()))) if a.dtype.kind == "f" else float(np.abs(a).reshape(()))
+    r = a.ravel()
+    if a.dtype.kind == "c":
+        return float(np.sqrt(np.vdot(r, r).real))
+    return math.sqrt(float(np.dot(r, r)))
+
+
+class Summary(tuple):
+    """(shape, dtype, norm, min, max, values or None): the numbers a node shows for an array.
+
+    ``values`` is kept for arrays of at most ``SMALL`` elements; ``min`` / ``max`` are NaN where they were not
+    computed (``Summary.of(a, extremes=False)``, the recorder's choice for big arrays: one pass instead of three)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, a: Any, extremes: bool = True) -> "Summary":
+        if isinstance(a, autograd.Tensor):
+            a = a.numpy()
+        a = np.asarray(a)
+        kind = a.dtype.kind
+        if a.size == 0 or kind not in "biuf":
+            return cls((a.shape, str(a.dtype), 0.0 if a.size == 0 else math.nan, math.nan, math.nan, None))
+        if a.size <= SMALL:
+            v = np.array(a, dtype=np.float64)
+            return cls((a.shape, str(a.dtype), float(np.sqrt((v * v).sum())), float(v.min()), float(v.max()), v))
+        if not extremes:
+            return cls((a.shape, str(a.dtype), norm(a), math.nan, math.nan, None))
+        return cls((a.shape, str(a.dtype), norm(a), float(a.min()), float(a.max()), None))
+
+    shape = property(lambda self: self[0])
+    dtype = property(lambda self: self[1])
+    norm = property(lambda self: self[2])
+    min = property(lambda self: self[3])
+    max = property(lambda self: self[4])
+    values = property(lambda self: self[5])
+
+
+class Recorder(autograd.Tracer):
+    """The tracer behind gradient heat and node values (one is installed on ``import viz``)."""
+
+    keeps_arrays = False
+
+    def __init__(self) -> None:
+        self.values: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> Summary of its output
+        self.grads: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # node -> Summary of its gradient
+        self.sent: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()    # node -> norms sent to each parent
+        self.arrays: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> weakref to a big output
+        self.enabled = True
+
+    def on_forward(self, node: Any, out: Any) -> None:
+        if self.enabled:
+            self.values[node] = Summary.of(out, extremes=False)
+            if out.size > SMALL and type(out) is np.ndarray:
+                self.arrays[node] = weakref.ref(out)  # min / max computed when drawn, if the array still lives
+
+    def on_backward(self, node: Any, grad: Any) -> None:
+        if self.enabled and not node.is_leaf:  # a leaf's gradient is its .grad, summarised when drawn
+            self.grads[node] = Summary.of(grad, extremes=False)
+
+    def on_step(self, node: Any, grad: Any, out: Any, inputs: tuple, grads_in: tuple) -> None:
+        if not self.enabled:
+            return
+        gsum = self.grads.get(node)
+        norms = []
+        for gi in grads_in:
+            if gi is None:
+                norms.append(None)
+            elif gi is grad and gsum is not None:
+                norms.append(gsum.norm)
+            else:
+                norms.append(norm(gi))
+        self.sent[node] = tuple(norms)
+
+    # ---- reading -----------------------------------------------------------------------------
+    def value(self, node: Any) -> Summary | None:
+        """The summary of ``node``'s output: a leaf's from its tensor, an op's as recorded in forward."""
+        if node.is_leaf:
+            t = node.ref()
+            return None if t is None else Summary.of(t)
+        s = self.values.get(node)
+        if s is not None and math.isnan(s.min):
+            ref = self.arrays.get(node)
+            a = ref() if ref is not None else None
+            if a is not None and a.shape == s.shape:
+                s = self.values[node] = Summary.of(a)
+        return s
+
+    def grad(self, node: Any) -> Summary | None:
+        """The summary of ``node``'s gradient in the latest backward (a leaf's ``.grad`` if it has one)."""
+        if node.is_leaf:
+            t = node.ref()
+            return None if t is None or t.grad is None else Summary.of(t.grad)
+        return self.grads.get(node)
+
+    def edge_norm(self, child: Any, index: int) -> float | None:
+        """Norm of the gradient op ``child`` sent to its input ``index`` in the latest backward (None: none)."""
+        sent = self.sent.get(child)
+        if sent is None or index >= len(sent):
+            return None
+        return sent[index]
+
+
+RECORDER = Recorder()
+
+
+def install() -> None:
+    """Put the recorder on the engine (idempotent): every later forward and backward is recorded."""
+    if RECORDER not in autograd.mode.STATE.tracers:
+        autograd.mode.STATE.tracers.append(RECORDER)
+
+
+@contextlib.contextmanager
+def recording(enabled: bool = True) -> Iterator[Recorder]:
+    """Switch the heat / value recorder on or off inside a block (it is on by default once viz is imported)."""
+    prev = RECORDER.enabled
+    RECORDER.enabled = enabled
+    try:
+        yield RECORDER
+    finally:
+        RECORDER.enabled = prev
+
+
+# ---- the colour scale --------------------------------------------------------------------------
+# Anchors of a perceptually uniform dark-to-bright map (viridis' published anchor colours, CC0): lightness rises
+# monotonically, so a larger gradient is never drawn in a darker (colder) colour, and it reads in grey print.
+STOPS = ("#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b",
+         "#fde725")
+NO_GRAD = "#d9d9d9"  # no gradient flowed (constants, labels): light grey, and the edge thin
+
+
+def _rgb(h: str) -> tuple[int, int, int]:
+    return int(h[1:3], 16), int(h[3:5], 16), int(h[5:7], 16)
+
+
+_RGB = [_rgb(s) for s in STOPS]
+
+
+class HeatScale:
+    """Maps a gradient norm to a colour on a log scale between ``lo`` and ``hi`` (the smallest and largest non-zero
+    norms drawn). A zero norm gets the coldest colour; None (no gradient at all) gets ``NO_GRAD``."""
+
+    def __init__(self, norms: list[float]) -> None:
+        pos = [n for n in norms if n is not None and n > 0 and math.isfinite(n)]
+        self.lo = min(pos) if pos else 1.0
+        self.hi = max(pos) if pos else 1.0
+        self._llo, self._lhi = math.log10(self.lo), math.log10(self.hi)
+
+    def position(self, n: float | None) -> float | None:
+        """Where ``n`` sits on the scale, 0 (coldest) to 1 (hottest); None for no gradient."""
+        if n is None or (isinstance(n, float) and math.isnan(n)):
+            return None
+        if n <= 0:
+            return 0.0
+        if not math.isfinite(n):
+            return 1.0
+        if self._lhi <= self._llo:
+            return 1.0
+        return min(1.0, max(0.0, (math.log10(n) - self._llo) / (self._lhi - self._llo)))
+
+    def color(self, n: float | None) -> str | None:
+        """``#rrggbb`` for norm ``n`` (None when no gradient flowed)."""
+        t = self.position(n)
+        if t is None:
+            return None
+        x = t * (len(_RGB) - 1)
+        i = min(int(x), len(_RGB) - 2)
+        f = x - i
+        a, b = _RGB[i], _RGB[i + 1]
+        return "#%02x%02x%02x" % tuple(round(a[k] + (b[k] - a[k]) * f) for k in range(3))
+
+    def width(self, n: float | None) -> float:
+        """Edge pen width: 0.6 with no gradient, 1.2 to 4 from cold to hot."""
+        t = self.position(n)
+        return 0.6 if t is None else round(1.2 + 2.8 * t, 2)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"lo": self.lo, "hi": self.hi, "stops": list(STOPS), "label": "‖∂L/∂x‖ (log scale)"}
+
+
+def luminance(color: str) -> float:
+    """Relative luminance of ``#rrggbb`` (tests check the scale is monotone in it)."""
+    def lin(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = _rgb(color)
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
