@@ -12,13 +12,16 @@ RENDER_LIMIT = 5000  # visible nodes beyond which a layout engine takes minutes:
 
 
 def build_scene(root: Any, *, params: Mapping[str, Any] | None = None, values: bool = True, grads: bool = True,
-                heat: bool = True, collapse: Any = None, fold_repeats: bool = True, monitor: Any = None) -> Scene:
+                heat: bool = True, collapse: Any = None, fold_repeats: bool = True, monitor: Any = None,
+                expand: Any = None) -> Scene:
     """The scene every writer draws from (see ``viz.scene``)."""
     graph = graph_of(root, params)
     scene = Scene(graph, heat=heat, values=values, grads=grads)
     if fold_repeats:
         scene.fold()
     scene.collapse(collapse)
+    if expand:
+        scene.expand([expand] if isinstance(expand, str) else expand)
     scene.refresh_fold_heat()
     if monitor is not None:
         badges = monitor.badges() if hasattr(monitor, "badges") else {}
@@ -78,7 +81,7 @@ def _short_where(where: str) -> str:
 
 def draw_graph(root: Any, *, params: Mapping[str, Any] | None = None, values: bool = True, grads: bool = True,
                heat: bool = True, collapse: Any = None, fold_repeats: bool = True, only_grad: bool = False,
-               rankdir: str = "TB", monitor: Any = None, title: str | None = None) -> Any:
+               rankdir: str = "TB", monitor: Any = None, title: str | None = None, expand: Any = None) -> Any:
     """The recorded graph behind ``root`` as a ``graphviz.Digraph`` (shows inline in Jupyter, ``.render()``s to
     SVG / PNG / PDF, with or without Graphviz installed: see ``viz.render``).
 
@@ -92,14 +95,15 @@ def draw_graph(root: Any, *, params: Mapping[str, Any] | None = None, values: bo
     collapse: an int depth (1 = the model's direct children drawn as single nodes), a list of module paths, or
         "auto" (expand modules while at most ~150 nodes are visible).
     fold_repeats: consecutive sibling modules of the same structure become one node ``ResidualBlock × 20``
-        (name one of them in ``collapse`` to unfold the group).
+        (name one of them in ``collapse`` to unfold the group into its blocks, or in ``expand`` to open it).
+    expand: module paths to draw open whatever ``collapse`` and folding decided (e.g. ``["blocks.3"]``).
     only_grad: hide nodes and edges no gradient flowed through.
     rankdir: "TB" (inputs at the top) or "LR".
     """
     if rankdir not in ("TB", "LR", "BT", "RL"):
         raise ValueError(f"draw_graph: rankdir must be 'TB', 'LR', 'BT' or 'RL', got {rankdir!r}")
     scene = build_scene(root, params=params, values=values, grads=grads, heat=heat, collapse=collapse,
-                        fold_repeats=fold_repeats, monitor=monitor)
+                        fold_repeats=fold_repeats, monitor=monitor, expand=expand)
     return diagram(scene, values=values, grads=grads, heat=heat, only_grad=only_grad, rankdir=rankdir, title=title)
 
 
@@ -112,18 +116,19 @@ def diagram(scene: Scene, *, values: bool = True, grads: bool = True, heat: bool
     d = Diagram("tracegrad", graph_attr=_dot.graph_attrs(rankdir, title), node_attr=_dot.NODE_ATTRS,
                 edge_attr=_dot.EDGE_ATTRS, body=[ln + "\n" for ln in body])
     d.visible_nodes = scene.count_visible()
+    d.render_limit = RENDER_LIMIT
     return d
 
 
 def explore_graph(root: Any, *, params: Mapping[str, Any] | None = None, values: bool = True, grads: bool = True,
                   heat: bool = True, collapse: Any = "auto", fold_repeats: bool = True, only_grad: bool = False,
-                  rankdir: str = "TB", monitor: Any = None, title: str | None = None) -> Any:
+                  rankdir: str = "TB", monitor: Any = None, title: str | None = None, expand: Any = None) -> Any:
     """The graph as an interactive page (``viz.HTMLPage``): click a module to expand or collapse it, hover a node for
     its op, scope, shape, dtype, value and gradient; the heat bar shows the scale. One self-contained file that works
     offline. Starts collapsed ("auto") so a graph of thousands of nodes opens readable."""
     from .page import graph_page
     scene = build_scene(root, params=params, values=values, grads=grads, heat=heat, collapse=collapse,
-                        fold_repeats=fold_repeats, monitor=monitor)
+                        fold_repeats=fold_repeats, monitor=monitor, expand=expand)
     data = page_data(scene, values=values, grads=grads, heat=heat, only_grad=only_grad, rankdir=rankdir,
                      title=title or "tracegrad graph")
     return graph_page(data, title=data["title"])

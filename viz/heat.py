@@ -198,13 +198,7 @@ class HeatScale:
     def color(self, n: float | None) -> str | None:
         """``#rrggbb`` for norm ``n`` (None when no gradient flowed)."""
         t = self.position(n)
-        if t is None:
-            return None
-        x = t * (len(_RGB) - 1)
-        i = min(int(x), len(_RGB) - 2)
-        f = x - i
-        a, b = _RGB[i], _RGB[i + 1]
-        return "#%02x%02x%02x" % tuple(round(a[k] + (b[k] - a[k]) * f) for k in range(3))
+        return None if t is None else TABLE[round(t * (len(TABLE) - 1))]
 
     def width(self, n: float | None) -> float:
         """Edge pen width: 0.6 with no gradient, 1.2 to 4 from cold to hot."""
@@ -215,6 +209,22 @@ class HeatScale:
         return {"lo": self.lo, "hi": self.hi, "stops": list(STOPS), "label": "‖∂L/∂x‖ (log scale)"}
 
 
+def _table(n: int = 256) -> list[str]:
+    """``n`` colours interpolated between the stops; an entry darker than the one before is replaced by it, so the
+    scale is monotone in luminance by construction (linear interpolation in sRGB can dip between two stops)."""
+    out: list[str] = []
+    for k in range(n):
+        x = k / (n - 1) * (len(_RGB) - 1)
+        i = min(int(x), len(_RGB) - 2)
+        f = x - i
+        a, b = _RGB[i], _RGB[i + 1]
+        c = "#%02x%02x%02x" % tuple(round(a[j] + (b[j] - a[j]) * f) for j in range(3))
+        if out and luminance(c) < luminance(out[-1]):
+            c = out[-1]
+        out.append(c)
+    return out
+
+
 def luminance(color: str) -> float:
     """Relative luminance of ``#rrggbb`` (tests check the scale is monotone in it)."""
     def lin(c: float) -> float:
@@ -222,3 +232,6 @@ def luminance(color: str) -> float:
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
     r, g, b = _rgb(color)
     return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+
+
+TABLE = _table()

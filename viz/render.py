@@ -286,6 +286,16 @@ class Diagram(graphviz.Digraph):
             kwargs["format"] = "svg"
         super().__init__(*args, **kwargs)
         self.render_engine = render_engine
+        self.visible_nodes: int | None = None  # set by viz.draw_graph: how many nodes a layout must place
+        self.render_limit: int | None = None   # above this, rendering refuses with advice (layout takes minutes)
+
+    def _guard(self) -> None:
+        if self.render_limit is not None and self.visible_nodes is not None and self.visible_nodes > self.render_limit:
+            raise LayoutError(
+                f"render: this graph has {self.visible_nodes:,} visible nodes, more than a layout engine places in "
+                f"reasonable time (limit {self.render_limit:,}). Draw it with collapse='auto' (modules become single "
+                f"nodes) or only_grad=True, open it with viz.explore_graph(...), or raise the limit: "
+                f"diagram.render_limit = None. The DOT text is in .source.")
 
     def _copy_kwargs(self, **kwargs):
         # graphviz's Dot._copy_kwargs drops the kwargs it is given, so add ours to what comes back
@@ -309,6 +319,7 @@ class Diagram(graphviz.Digraph):
              encoding: str | None = None):
         """Return the graph rendered to ``format`` (default ``self.format``): bytes, or str if ``encoding``."""
         self._no_renderer(renderer, formatter)
+        self._guard()
         data = render_dot(self.source, format or self.format, self.render_engine,
                           layout=self._layout(engine), quiet=quiet)
         return data.decode(encoding) if encoding is not None else data
@@ -324,6 +335,7 @@ class Diagram(graphviz.Digraph):
         ``render(outfile="x.png")`` takes the format from the suffix (and saves the source as ``x.gv``).
         """
         self._no_renderer(renderer, formatter)
+        self._guard()
         if raise_if_result_exists and overwrite_source:
             raise ValueError("overwrite_source cannot be combined with raise_if_result_exists")
         out = None if outfile is None else pathlib.Path(os.fspath(outfile))
@@ -355,10 +367,12 @@ class Diagram(graphviz.Digraph):
 
     def svg(self) -> str:
         """The graph as SVG text."""
+        self._guard()
         return render_dot(self.source, "svg", self.render_engine, layout=self.engine).decode("utf-8")
 
     def save_svg(self, path: str | os.PathLike[str]) -> str:
         """Write the graph as SVG to ``path`` (atomically, creating its directory) and return the path."""
+        self._guard()
         _write_atomic(path, render_dot(self.source, "svg", self.render_engine, layout=self.engine))
         return os.fspath(path)
 
@@ -367,4 +381,5 @@ class Diagram(graphviz.Digraph):
         return self.svg()
 
     def _repr_image_png(self) -> bytes:
+        self._guard()
         return render_dot(self.source, "png", self.render_engine, layout=self.engine)

@@ -164,9 +164,8 @@ class Scene:
         for n in graph.nodes:
             node = n.node
             if n.is_leaf:
-                t = node.ref()
                 kind = "param" if n.requires_grad else (
-                    "input" if t is not None and t.dtype.kind in "fc" else "const")
+                    "input" if n.dtype.startswith(("float", "complex")) else "const")
                 label = n.name or ("parameter" if kind == "param" else kind)
             else:
                 kind = "output" if n.id in outputs else "op"
@@ -317,9 +316,25 @@ class Scene:
                 raise ValueError(f"draw_graph: collapse names {unknown}, which are not module paths in this graph; "
                                  f"the graph has {list(self.modules)[:12]}{' …' if len(self.modules) > 12 else ''}")
             self.collapsed = set(paths)
-            for g in list(self.folds.values()):  # naming a folded member unfolds its group
-                if any(p == mem or p.startswith(mem + ".") for p in paths for mem in g.members):
+            for g in list(self.folds.values()):  # naming a folded member (or a module in one) unfolds its group:
+                named = [mem for mem in g.members if any(p == mem or p.startswith(mem + ".") for p in paths)]
+                if named:  # its members are drawn one by one, collapsed, except one opened by a path inside it
                     del self.folds[g.path]
+                    for mem in g.members:
+                        if not any(p.startswith(mem + ".") for p in paths):
+                            self.collapsed.add(mem)
+
+    def expand(self, paths: Iterable[str]) -> None:
+        """Draw these modules open: unfold any group holding one, and open every collapsed module around them."""
+        for path in paths:
+            if path not in self.modules:
+                raise ValueError(f"draw_graph: expand names {path!r}, which is not a module path in this graph")
+            chain = _ancestors(path)
+            for g in list(self.folds.values()):
+                if any(mem in chain for mem in g.members):
+                    del self.folds[g.path]
+                    self.collapsed.update(mem for mem in g.members if mem not in chain)
+            self.collapsed.difference_update(chain)
 
     def _auto(self) -> None:
         """Expand modules breadth first (network order) while at most ``AUTO_BUDGET`` nodes stay visible."""
