@@ -70,3 +70,54 @@ def test_the_engine_never_writes_into_an_array_it_handed_to_a_tracer():
             w -= 0.1 * w.grad
     assert keep.kept and all(np.array_equal(arr, snapshot) for arr, snapshot in keep.kept)
     assert all(g is not p.grad.numpy() for g, _ in keep.kept for p in (w, b))  # copied, not adopted
+
+
+def test_on_step_reports_what_each_op_sends_to_each_input():
+    steps = []
+
+    class Steps(autograd.Tracer):
+        def on_step(self, node, grad, out, inputs, grads_in):
+            steps.append((node.op, np.array(grad), [None if g is None else np.array(g) for g in grads_in], inputs))
+
+    a = Tensor(np.array(2.0), requires_grad=True)
+    b = Tensor(np.array(-3.0), requires_grad=True)
+    c = a * b
+    with autograd.tracing(Steps()):
+        (c * 1.5).backward()
+    (op1, g1, sent1, _), (op2, g2, sent2, saved2) = steps
+    assert (op1, float(g1), float(sent1[0])) == ("Mul", 1.0, 1.5)
+    assert op2 == "Mul" and float(g2) == 1.5 and [float(s) for s in sent2] == [-4.5, 3.0]
+    assert [float(x) for x in saved2] == [2.0, -3.0]  # the numbers the local derivative was computed from
+
+
+def test_a_tracer_that_keeps_no_arrays_lets_the_engine_adopt_gradients():
+    seen = {}
+
+    def tracer(keeps):
+        class T(autograd.Tracer):
+            keeps_arrays = keeps
+
+            def on_backward(self, node, grad):
+                seen[node] = grad
+        return T()
+
+    for keeps in (False, True):
+        x = Tensor(np.ones(3), requires_grad=True)
+        y = (x * 2.0).sum()
+        with autograd.tracing(tracer(keeps)):
+            y.backward()
+        handed = seen[x._node]
+        assert (x.grad.numpy() is handed) is (not keeps)  # a keeping tracer's array is never adopted
+        x.grad.numpy()[:] = 7.0
+        if keeps:
+            assert (handed == 2.0).all()  # and never written into afterwards
+
+
+def test_module_calls_name_their_parameters_and_scopes():
+    import nn
+    model = nn.Sequential(nn.Linear(2, 2), nn.Sequential(nn.ReLU(), nn.Linear(2, 1)))
+    loss = model(autograd.randn(3, 2)).sum()
+    g = autograd.Graph.of(loss)
+    assert sorted(n.name for n in g.parameters()) == ["0.bias", "0.weight", "1.1.bias", "1.1.weight"]
+    assert g.scope_kinds == {"0": "Linear", "1": "Sequential", "1.0": "ReLU", "1.1": "Linear"}
+    assert {n.scope for n in g.parameters()} == {"0", "1.1"}

@@ -12,7 +12,10 @@ Importing viz installs the recorder behind gradient heat and node values (``viz.
 from . import heat as _heat
 from .draw import build_scene, draw_graph, explore_graph  # noqa: F401
 from .heat import HeatScale, recording  # noqa: F401
+from .replay import Replay, backprop_replay  # noqa: F401
+from .render import Diagram, available_engines, render_dot  # noqa: F401
 
 _heat.install()
 
-__all__ = ["draw_graph", "explore_graph", "build_scene", "HeatScale", "recording"]
+__all__ = ["draw_graph", "explore_graph", "build_scene", "backprop_replay", "Replay", "Diagram", "render_dot",
+           "available_engines", "HeatScale", "recording"]
