@@ -247,6 +247,8 @@ def render_dot(
         raise LayoutError(
             f"{name} failed to render the graph to {fmt} (exit status {proc.returncode}): {message or 'no output'}"
         )
+    # graphviz-pure estimates the width of non-ASCII glyphs (‖, →, ×) and says so on every render: not news
+    message = "\n".join(ln for ln in message.splitlines() if "width of non-ASCII character" not in ln)
     if message and not quiet:
         log.warning("%s: %s", name, message)
     return proc.stdout
