@@ -136,6 +136,8 @@ class Module:
             out.append(f"in {ins} → out {outs}")
         if grads and self.grad_out is not None:
             out.append(f"grad left ‖·‖ {fmt(self.grad_out)}")
+        elif grads and self.grad_in is not None:
+            out.append(f"grad in ‖·‖ {fmt(self.grad_in)}")
         if self.badge:
             out.append(self.badge)
         return out
@@ -437,12 +439,12 @@ class Scene:
             it.color = sc.color(it.norm)
         for e in self.edges:
             e.color, e.width = sc.color(e.norm), sc.width(e.norm)
-        for m in self.modules.values():
-            m.color = sc.color(m.grad_out)
+        for m in self.modules.values():  # the gradient that left it; for a first layer (no input gradient) the one
+            m.color = sc.color(m.grad_out if m.grad_out is not None else m.grad_in)  # that came in
 
     def refresh_fold_heat(self) -> None:
         for g in self.folds.values():
-            g.color = self.scale.color(g.grad_out) if self.heat_on else None
+            g.color = self.scale.color(g.grad_out if g.grad_out is not None else g.grad_in) if self.heat_on else None
 
 
 def graph_of(root: Any, params: Any = None) -> Graph:
