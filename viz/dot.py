@@ -88,7 +88,7 @@ def legend_lines(kinds: list[str], scene: Scene | None, heat: bool) -> list[str]
         if prev:
             out.append(f"\t\t{quote(prev)} -> {quote(nid)} [style=invis]")
         prev = nid
-    if heat and scene is not None:
+    if heat and scene is not None and not scene.scale.empty:
         sc = scene.scale
         cells = "".join(f'<td bgcolor="{c}" width="14" height="12"></td>' for c in STOPS)
         bar = (f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td colspan="{len(STOPS)}">'

@@ -46,15 +46,15 @@ def _mark_anomaly(scene: Scene, err: autograd.AnomalyError) -> None:
             if it.gid in scene.graph.outputs:
                 it.highlight = "bad"
                 it.where = where
-                it.grad = f"{bad} in grad of input {err.input_index}"
-                it.value = it.value or ins
+                it.grad = f"{bad} in the gradient of input {err.input_index}"
+                it.notes = [f"inputs {ins}"]
                 it.label = f"{it.label} ✗ backward"
                 it.kind = "op"
         return
     # forward: the op was never recorded; draw it as a node fed by the inputs that were
     gid = len(scene.items)
     bad_item = Item(f"n{gid}", gid, "op", f"{err.op} ✗ {bad}", err.scope, tuple(getattr(err.output, "shape", ())),
-                    str(getattr(err.output, "dtype", "")), value=f"inputs {ins}", where=where, highlight="bad")
+                    str(getattr(err.output, "dtype", "")), notes=[f"inputs {ins}"], where=where, highlight="bad")
     scene.items.append(bad_item)
     from .scene import Edge
     for i in scene.graph.outputs:

@@ -179,6 +179,7 @@ class HeatScale:
 
     def __init__(self, norms: list[float]) -> None:
         pos = [n for n in norms if n is not None and n > 0 and math.isfinite(n)]
+        self.empty = not pos  # no gradient anywhere (drawn before backward): no colour bar
         self.lo = min(pos) if pos else 1.0
         self.hi = max(pos) if pos else 1.0
         self._llo, self._lhi = math.log10(self.lo), math.log10(self.hi)

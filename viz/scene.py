@@ -71,7 +71,8 @@ class Item:
     norm: float | None = None   # the norm of this node's gradient (None: no gradient)
     color: str | None = None
     where: str = ""
-    highlight: str = ""         # "" | "bad" (NaN provenance) | "current" (replay)
+    highlight: str = ""         # "" | "bad" (NaN provenance) | "current" / "done" (replay)
+    notes: list[str] = field(default_factory=list)  # extra lines (NaN provenance: the inputs that caused it)
 
     def lines(self, values: bool, grads: bool) -> list[str]:
         out = [f"{shape_text(self.shape)} {self.dtype}"] if self.shape else [self.dtype]
@@ -79,6 +80,7 @@ class Item:
             out.append(("out " if self.kind in ("op", "output") else "data ") + self.value)
         if grads and self.grad:
             out.append("grad " + self.grad)
+        out.extend(self.notes)
         if self.where:
             out.append(self.where)
         return out
