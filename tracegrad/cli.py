@@ -58,6 +58,8 @@ def pictures(loss: Tensor, out: str) -> list[str]:
 
 def demo(steps: int = 600, seed: int = 0, out: str | None = "out/demo") -> int:
     """A 2-16-16-2 tanh MLP written with the engine alone, trained by plain gradient descent."""
+    if out:
+        import viz  # noqa: F401  (installs the recorder, so the last step's graph has values and gradient heat)
     rng = autograd.manual_seed(seed)
     X, y = make_moons(200, 0.1, rng)
     sizes = [2, 16, 16, 2]

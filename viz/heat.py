@@ -29,48 +29,66 @@ SMALL = 16  # outputs with at most this many elements keep their values (a scala
 
 def norm(a: Any) -> float:
     """L2 norm of an array (or Tensor) as a Python float, in one pass for float arrays."""
-    if isinstance(a, autograd.Tensor):
-        a = a.numpy()
-    a = np.asarray(a)
-    if a.dtype.kind not in "fc":
+    if type(a) is not np.ndarray:
+        a = np.asarray(a.numpy() if isinstance(a, autograd.Tensor) else a)
+    kind = a.dtype.kind
+    if kind not in "fc":
         a = a.astype(np.float64)
     if a.size == 1:
-        return abs(float(a.reshape(()))) if a.dtype.kind == "f" else float(np.abs(a).reshape(()))
+        return float(abs(a.reshape(())))
     r = a.ravel()
-    if a.dtype.kind == "c":
+    if kind == "c":
         return float(np.sqrt(np.vdot(r, r).real))
     return math.sqrt(float(np.dot(r, r)))
 
 
-class Summary(tuple):
-    """(shape, dtype, norm, min, max, values or None): the numbers a node shows for an array.
+_NAN = math.nan
 
-    ``values`` is kept for arrays of at most ``SMALL`` elements; ``min`` / ``max`` are NaN where they were not
-    computed (``Summary.of(a, extremes=False)``, the recorder's choice for big arrays: one pass instead of three)."""
 
-    __slots__ = ()
+class Summary:
+    """The numbers a node shows for an array: ``shape``, ``dtype``, ``norm``, ``min``, ``max``, and ``values`` (kept
+    for arrays of at most ``SMALL`` elements, as float64). ``min`` / ``max`` are NaN where they were not computed
+    (``Summary.of(a, extremes=False)``, the recorder's choice for big arrays: one pass instead of three). Cheap to
+    make: it runs for every op while viz is imported."""
+
+    __slots__ = ("shape", "_dtype", "_norm", "_min", "_max", "values")
+
+    def __init__(self, shape: tuple, dtype: Any, norm: float, lo: float, hi: float, values: Any) -> None:
+        self.shape, self._dtype, self._norm, self._min, self._max, self.values = shape, dtype, norm, lo, hi, values
 
     @classmethod
     def of(cls, a: Any, extremes: bool = True) -> "Summary":
-        if isinstance(a, autograd.Tensor):
-            a = a.numpy()
-        a = np.asarray(a)
-        kind = a.dtype.kind
-        if a.size == 0 or kind not in "biuf":
-            return cls((a.shape, str(a.dtype), 0.0 if a.size == 0 else math.nan, math.nan, math.nan, None))
-        if a.size <= SMALL:
-            v = np.array(a, dtype=np.float64)
-            return cls((a.shape, str(a.dtype), float(np.sqrt((v * v).sum())), float(v.min()), float(v.max()), v))
+        if type(a) is not np.ndarray:
+            a = np.asarray(a.numpy() if isinstance(a, autograd.Tensor) else a)
+        size = a.size
+        if size == 0 or a.dtype.kind not in "biuf":
+            return cls(a.shape, a.dtype, 0.0 if size == 0 else _NAN, _NAN, _NAN, None)
+        if size <= SMALL:  # norm, min and max computed from the values when asked
+            return cls(a.shape, a.dtype, -1.0, _NAN, _NAN, a.astype(np.float64))
         if not extremes:
-            return cls((a.shape, str(a.dtype), norm(a), math.nan, math.nan, None))
-        return cls((a.shape, str(a.dtype), norm(a), float(a.min()), float(a.max()), None))
+            return cls(a.shape, a.dtype, norm(a), _NAN, _NAN, None)
+        return cls(a.shape, a.dtype, norm(a), float(a.min()), float(a.max()), None)
 
-    shape = property(lambda self: self[0])
-    dtype = property(lambda self: self[1])
-    norm = property(lambda self: self[2])
-    min = property(lambda self: self[3])
-    max = property(lambda self: self[4])
-    values = property(lambda self: self[5])
+    @property
+    def dtype(self) -> str:
+        return str(self._dtype)
+
+    @property
+    def norm(self) -> float:
+        if self._norm < 0:
+            v = self.values
+            self._norm = math.sqrt(float((v * v).sum()))
+        return self._norm
+
+    @property
+    def min(self) -> float:
+        if self.values is not None and math.isnan(self._min):
+            self._min, self._max = float(self.values.min()), float(self.values.max())
+        return self._min
+
+    @property
+    def max(self) -> float:
+        return self._max if self.values is None else (self.min, self._max)[1]
 
 
 class Recorder(autograd.Tracer):
@@ -88,7 +106,7 @@ class Recorder(autograd.Tracer):
     def on_forward(self, node: Any, out: Any) -> None:
         if self.enabled:
             self.values[node] = Summary.of(out, extremes=False)
-            if out.size > SMALL and type(out) is np.ndarray:
+            if type(out) is np.ndarray and out.size > SMALL:
                 self.arrays[node] = weakref.ref(out)  # min / max computed when drawn, if the array still lives
 
     def on_backward(self, node: Any, grad: Any) -> None:
