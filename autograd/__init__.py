@@ -35,7 +35,7 @@ from .engine import backward, grad  # noqa: F401
 from .anomaly import AnomalyError, detect_anomaly  # noqa: F401
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: F401
 from .graph import Graph, GraphNode  # noqa: F401
-from .trace import BackwardRecorder, Tracer, tracing  # noqa: F401
+from .trace import BackwardRecorder, Tracer, TracerHandle, attach_tracer, tracing  # noqa: F401
 from .function import Function, REGISTRY, register  # noqa: F401
 from .hooks import RemovableHandle  # noqa: F401
 from .serialization import load, save  # noqa: F401

@@ -54,6 +54,31 @@ def tracing(tracer: Tracer) -> Iterator[Tracer]:
         STATE.tracers.remove(tracer)
 
 
+class TracerHandle:
+    """Returned by ``attach_tracer``: ``.remove()`` takes the tracer off the engine (idempotent)."""
+
+    def __init__(self, tracer: Tracer) -> None:
+        self.tracer = tracer
+
+    def remove(self) -> None:
+        if self.tracer in STATE.tracers:
+            STATE.tracers.remove(self.tracer)
+
+    @property
+    def attached(self) -> bool:
+        return self.tracer in STATE.tracers
+
+
+def attach_tracer(tracer: Tracer) -> TracerHandle:
+    """Let ``tracer`` watch the engine until ``.remove()`` is called on the returned handle (``tracing`` is the
+    block-scoped form). Attaching a tracer that is already attached changes nothing."""
+    if not isinstance(tracer, Tracer):
+        raise TypeError(f"attach_tracer: expected an autograd.Tracer, got {type(tracer).__name__}")
+    if tracer not in STATE.tracers:
+        STATE.tracers.append(tracer)
+    return TracerHandle(tracer)
+
+
 class BackwardRecorder(Tracer):
     """Records, in the order the backward walk visits them, each node and the L2 norm of its gradient."""
 

@@ -1,5 +1,6 @@
 """Tracers: the engine reports every recorded op and every gradient it computes, in walk order."""
 import numpy as np
+import pytest
 
 import autograd
 from autograd import Tensor
@@ -121,3 +122,22 @@ def test_module_calls_name_their_parameters_and_scopes():
     assert sorted(n.name for n in g.parameters()) == ["0.bias", "0.weight", "1.1.bias", "1.1.weight"]
     assert g.scope_kinds == {"0": "Linear", "1": "Sequential", "1.0": "ReLU", "1.1": "Linear"}
     assert {n.scope for n in g.parameters()} == {"0", "1.1"}
+
+
+def test_attach_tracer_until_removed():
+    seen = []
+
+    class Ops(autograd.Tracer):
+        def on_forward(self, node, out):
+            seen.append(node.op)
+
+    handle = autograd.attach_tracer(Ops())
+    x = Tensor(np.ones(2), requires_grad=True)
+    x * 2.0
+    assert handle.attached and autograd.attach_tracer(handle.tracer).attached
+    handle.remove()
+    handle.remove()
+    x * 3.0
+    assert seen == ["Mul"] and not handle.attached
+    with pytest.raises(TypeError, match="Tracer"):
+        autograd.attach_tracer(print)

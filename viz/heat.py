@@ -159,10 +159,9 @@ class Recorder(autograd.Tracer):
 RECORDER = Recorder()
 
 
-def install() -> None:
+def install() -> autograd.TracerHandle:
     """Put the recorder on the engine (idempotent): every later forward and backward is recorded."""
-    if RECORDER not in autograd.mode.STATE.tracers:
-        autograd.mode.STATE.tracers.append(RECORDER)
+    return autograd.attach_tracer(RECORDER)
 
 
 @contextlib.contextmanager
