@@ -22,6 +22,7 @@ demo: $(VENV)/.run
 	$(PY) -m tracegrad demo
 
 test: $(VENV)/.test
+	sh .ci/install-browser  # chromium + chromium-driver (page tests) and graphviz, as root with apt-get, when missing
 	$(PY) -m ruff check .
 	$(PY) -m mypy autograd
 	$(PY) -m pytest
