@@ -23,7 +23,7 @@ import pytest
 
 CHROMIUM = os.environ.get("TRACEGRAD_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("TRACEGRAD_CHROMEDRIVER", "/usr/bin/chromedriver")
-INSTALL = "apt-get install -y chromium chromium-driver   (Debian/Ubuntu; `make test` does this when run as root)"
+INSTALL = "apt-get install -y chromium chromium-driver (Debian/Ubuntu; `make test` does it when run as root)"
 WINDOW = (1400, 900)
 
 

@@ -470,3 +470,32 @@ def test_a_5000_node_graph_starts_collapsed_and_expands(browser, tmp_path):
     _click(browser, 'g.cluster[data-path="layers.7"] .cluster-label')
     assert _count(browser) == 52
     assert _severe(browser) == []
+
+
+ODD = {
+    "empty": {},
+    "nodes only, no modules, no heat": {"nodes": [{"id": "a"}, {"id": "b", "kind": "weird", "color": "red"}],
+                                        "edges": [{"src": "a", "dst": "b"}, {"src": "b", "dst": "a"},
+                                                  {"src": "a", "dst": "zz"}, {"src": "a", "dst": "a"}],
+                                        "heat": None, "rankdir": "LR"},
+    "modules without nodes, parent cycle": {"nodes": [{"id": "x", "scope": "m.sub.deeper"}],
+                                            "modules": [{"path": "m", "parent": "m.sub"},
+                                                        {"path": "m.sub", "parent": "m", "collapsed": True},
+                                                        {"path": "empty", "collapsed": False},
+                                                        {"path": "folded", "members": ["nope"], "collapsed": True}]},
+    "replay with unknown nodes": {"mode": "replay", "nodes": [{"id": "a"}],
+                                  "frames": [{"node": "ghost", "received": [{"from": "a"}], "contributions": None},
+                                             {"node": "a"}, "junk"]},
+    "replay without frames": {"mode": "replay", "nodes": [{"id": "a", "info": {"nested": {"k": [1, 2]}}}]},
+}
+
+
+@pytest.mark.parametrize("name", list(ODD))
+def test_odd_or_incomplete_data_still_draws(browser, tmp_path, name):
+    _load(browser, tmp_path, ODD[name])
+    assert _severe(browser) == []
+    assert browser.execute_script("return window.tracegrad.visibleCount()") == len(
+        browser.find_elements("css selector", "svg g.node"))
+    browser.find_element("id", "fit").click()
+    browser.execute_script("window.tracegrad.setFrame(1); window.tracegrad.setFrame(-5)")
+    assert _severe(browser) == []

@@ -352,7 +352,7 @@
         Object.assign(c, { x: p.x, y: p.y, w: p.width, h: p.height, hx: h.x, hy: h.y });
       }
       for (const e of edges) e.points = g.edge(e.s, e.d).points || [];
-      size = { width: g.graph().width || 0, height: g.graph().height || 0 };
+      size = { width: num(g.graph().width, 0), height: num(g.graph().height, 0) }; // an empty graph: -Infinity
     } catch (err) { // e.g. "Maximum call stack size exceeded" on a chain thousands of nodes deep
       simple = String((err && err.message) || err);
       console.warn(`tracegrad: no dagre layout for ${leaves.size} nodes (${simple}); drawing a simple layered layout`);
@@ -578,7 +578,7 @@
   function fit(minScale) {
     const L = state.layout, r = svg.getBoundingClientRect();
     const W = Math.max(50, r.width), H = Math.max(50, r.height);
-    const fitK = Math.min(W / Math.max(1, L.width), H / Math.max(1, L.height), 1.5);
+    const fitK = Math.min(W / Math.max(1, L.width), H / Math.max(1, L.height), 1.5) || 1;
     const v = state.view;
     if (minScale && fitK < minScale) { // too big to fit readably: show its start (top, or left for LR) instead
       v.k = minScale;
