@@ -98,7 +98,7 @@ class Leaf(Node):
     """A tensor the user made. ``requires_grad`` leaves accumulate into ``.grad``; the
     others (data, labels) are recorded so a graph can show them, and get no gradient."""
 
-    __slots__ = ("ref", "requires_grad")
+    __slots__ = ("ref", "requires_grad", "tname")
     is_leaf = True
 
     def __init__(self, tensor) -> None:
@@ -109,6 +109,7 @@ class Leaf(Node):
         self.extra = None
         self.ref = weakref.ref(tensor)
         self.requires_grad = tensor.requires_grad
+        self.tname = tensor.name  # the tensor's name when first used, for a graph drawn after the tensor is gone
 
     @property
     def op(self) -> str:

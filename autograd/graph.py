@@ -114,6 +114,8 @@ class Graph:
                 t = n.ref()
                 if t is not None:
                     name = names.get(id(t)) or t.name or leaf_label(t)
+                else:
+                    name = getattr(n, "tname", None)
             scope = n.scope
             if n.is_leaf and name and "." in name:  # a parameter lives in the module its name says
                 scope = name.rsplit(".", 1)[0]

@@ -214,3 +214,14 @@ def test_deepcopy_of_a_used_tensor_is_a_fresh_leaf():
     assert y.data is not x.data and np.array_equal(y.grad.data, x.grad.data)
     g = autograd.Graph.of((y * 3).sum())
     assert g.parameters()[0].node.ref() is y
+
+
+def test_a_leaf_keeps_its_name_after_the_tensor_is_gone():
+    import numpy as np
+    from autograd import Tensor
+    x = Tensor(np.array(2.0), requires_grad=True, name="x")
+    y = x * Tensor(np.array(3.0), requires_grad=True, name="w")  # w is a temporary: gone after this line
+    import gc
+    gc.collect()
+    names = {n.name for n in autograd.Graph.of(y).leaves()}
+    assert names == {"x", "w"}
