@@ -14,10 +14,10 @@ from typing import Any, Callable, Iterator, Mapping
 import numpy as np
 
 import autograd
-from autograd.graph import label_leaf, label_scope
 from autograd import Tensor
 
 from .module_casting import CastingMixin
+from .scoping import stamp_scopes
 from .parameter import IncompatibleKeys, Parameter, RemovableHandle, StateDictError, as_buffer, load_state_dict_into
 
 __all__ = ["Module", "Parameter", "RemovableHandle", "StateDictError"]
@@ -290,14 +290,7 @@ class Module(CastingMixin):
     def _scope_path(self) -> str:
         if _CallState.depth == 0:
             _CallState.generation += 1
-            gen, base = _CallState.generation, autograd.current_scope()
-            for name, m in self.named_modules():
-                path = f"{base}.{name}" if base and name else (name or base)
-                m.__dict__["_scope_stamp"] = (gen, path)
-                if path:
-                    label_scope(path, type(m).__name__)
-            for name, p in self.named_parameters():  # so a graph names the parameters it used (viz)
-                label_leaf(p, f"{base}.{name}" if base else name)
+            stamp_scopes(self, _CallState.generation, autograd.current_scope())
         gen, path = self.__dict__["_scope_stamp"]
         return path if gen == _CallState.generation else autograd.current_scope()
 
