@@ -13,6 +13,7 @@ Everything is iterative (a 100,000-op chain has no recursion to overflow) and or
 from __future__ import annotations
 
 import math
+from collections import deque
 from typing import Any, Iterable
 
 import autograd
@@ -57,6 +58,7 @@ class Scene:
                     k += 1
                     self.edges.append(Edge(f"n{pid}", item.id, rec.edge_norm(node, i) if p.requires_grad else None))
         self.modules: dict[str, Module] = {}
+        self._children: dict[str, list[Module]] | None = None
         self._build_modules()
         self.collapsed: set[str] = set()
         self.folds: dict[str, Module] = {}
@@ -130,7 +132,11 @@ class Scene:
 
     def children(self, path: str) -> list[Module]:
         """The direct child modules of ``path`` ("" for the top), in network order."""
-        return [m for m in self.modules.values() if m.parent == path]
+        if self._children is None:
+            self._children = {}
+            for m in self.modules.values():
+                self._children.setdefault(m.parent, []).append(m)
+        return self._children.get(path, [])
 
     def fold(self) -> None:
         """Group consecutive sibling modules of the same structure into fold groups (``ResidualBlock × 20``)."""
@@ -216,11 +222,14 @@ class Scene:
         if visible <= AUTO_BUDGET and not self.collapsed:
             return
         inside = self._direct_counts()
-        queue = [m.path for m in self.children("")]
+        groups_of: dict[str, list[Module]] = {}
+        for g in self.folds.values():
+            groups_of.setdefault(g.parent, []).append(g)
+        queue = deque(m.path for m in self.children(""))
         while queue:
-            path = queue.pop(0)
+            path = queue.popleft()
             kids = self.children(path)
-            groups = [g for g in self.folds.values() if g.parent == path]
+            groups = groups_of.get(path, [])
             folded = {mem for g in groups for mem in g.members}
             units = inside.get(path, 0) + len([k for k in kids if k.path not in folded]) + len(groups)
             if visible - 1 + units <= AUTO_BUDGET:
