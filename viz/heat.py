@@ -73,22 +73,29 @@ class Summary:
     def dtype(self) -> str:
         return str(self._dtype)
 
+    def _small_stats(self) -> None:
+        """norm, min and max of a small array in plain Python (cheaper than three NumPy reductions on it)."""
+        v = self.values.ravel().tolist()
+        self._norm = math.sqrt(sum(x * x for x in v))
+        self._min, self._max = min(v), max(v)
+
     @property
     def norm(self) -> float:
         if self._norm < 0:
-            v = self.values
-            self._norm = math.sqrt(float((v * v).sum()))
+            self._small_stats()
         return self._norm
 
     @property
     def min(self) -> float:
-        if self.values is not None and math.isnan(self._min):
-            self._min, self._max = float(self.values.min()), float(self.values.max())
+        if self._norm < 0:
+            self._small_stats()
         return self._min
 
     @property
     def max(self) -> float:
-        return self._max if self.values is None else (self.min, self._max)[1]
+        if self._norm < 0:
+            self._small_stats()
+        return self._max
 
 
 class Recorder(autograd.Tracer):
