@@ -1,8 +1,8 @@
 """The interactive graph page: one self-contained, offline HTML file that draws a backprop graph.
 
 ``graph_page(data)`` takes the plain, JSON-able dict that the graph model builds (nodes, edges, modules, heat,
-frames: the contract is in ``static/graph.js`` and the docstring below) and returns an :class:`HTMLPage`. The page
-inlines its template, style, script and the vendored layout library (dagre, MIT; ``static/vendor/``), so it needs
+frames: the contract is in ``static/graph_model.js`` and the docstring below) and returns an :class:`HTMLPage`. The
+page inlines its template, style, scripts and the vendored layout library (dagre, MIT; ``static/vendor/``), so it needs
 no network: modules expand and collapse on click and are laid out again in the page, nodes show their details on
 hover, a colour bar explains the gradient heat, and in replay mode a toolbar steps through the backward pass.
 """
@@ -21,7 +21,10 @@ from typing import Any
 
 __all__ = ["HTMLPage", "graph_page"]
 
-_VENDOR = ("dagre.min.js",)  # inlined in this order, before graph.js
+_VENDOR = ("dagre.min.js",)  # inlined in this order, before the page's own script
+# the page's own script, in parts that share the namespace window.__tg: inlined in this order, one after the other,
+# into one <script> element (each part needs the parts before it; graph.js, the start, comes last)
+_GRAPH = ("graph_model.js", "graph_layout.js", "graph_view.js", "graph_replay.js", "graph_interact.js", "graph.js")
 _SLOT = re.compile(r"\{\{([A-Z_]+)\}\}")
 _SOURCE_MAP = re.compile(r"^[ \t]*//[#@] sourceMappingURL=.*$", re.MULTILINE)
 _SCRIPT_END = re.compile(r"</(script)", re.IGNORECASE)
@@ -36,9 +39,10 @@ def _static(name: str) -> str:
 
 @lru_cache(maxsize=None)
 def _scripts() -> tuple[str, str]:
-    """(the vendored libraries, graph.js), each safe to put inside a <script> element."""
+    """(the vendored libraries, the page's script: the parts in ``_GRAPH``), each safe inside a <script> element."""
     vendor = "\n;\n".join(_SOURCE_MAP.sub("", _static("vendor/" + name)) for name in _VENDOR)
-    return _inline_js(vendor), _inline_js(_static("graph.js"))
+    graph = "\n".join(f"/* ---- static/{name} ---- */\n{_static(name)}" for name in _GRAPH)
+    return _inline_js(vendor), _inline_js(graph)
 
 
 def _inline_js(js: str) -> str:
