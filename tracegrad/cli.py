@@ -33,8 +33,8 @@ def pictures(loss: Tensor, out: str) -> list[str]:
     os.makedirs(out, exist_ok=True)
     paths = [viz.draw_graph(loss, title="the demo MLP's last step").save_svg(os.path.join(out, "graph.svg")),
              viz.explore_graph(loss, title="the demo MLP's last step").save(os.path.join(out, "graph.html"))]
-    a, b = Tensor(np.array(2.0), requires_grad=True, name="x"), Tensor(np.array(-3.0), requires_grad=True, name="w")
-    neuron = ((a * b + Tensor(np.array(1.0), requires_grad=True, name="b")).tanh() - 0.5) ** 2
+    x, w, b = (Tensor(np.array(v), requires_grad=True, name=k) for k, v in (("x", 2.0), ("w", -3.0), ("b", 1.0)))
+    neuron = ((x * w + b).tanh() - 0.5) ** 2
     paths.append(viz.backprop_replay(neuron).page().save(os.path.join(out, "replay.html")))
 
     class Block(nn.Module):
@@ -45,10 +45,10 @@ def pictures(loss: Tensor, out: str) -> list[str]:
         def forward(self, x: Tensor) -> Tensor:
             y = self.act(self.fc(x))
             return x + y if self.skip else y
-    x, y = autograd.randn(32, 8), autograd.randint(0, 3, (32,))
+    xb, yb = autograd.randn(32, 8), autograd.randint(0, 3, (32,))
     for name, skip in (("deep_sigmoid", False), ("deep_residual", True)):
         model = nn.Sequential(nn.Linear(8, 16), *[Block(16, skip) for _ in range(20)], nn.Linear(16, 3))
-        deep = nn.functional.cross_entropy(model(x), y)
+        deep = nn.functional.cross_entropy(model(xb), yb)
         deep.backward()
         title = f"20-layer sigmoid MLP{' with skips' if skip else ''}: gradient heat"
         d = viz.draw_graph(deep, fold_repeats=False, collapse=1, title=title)

@@ -51,7 +51,7 @@
     }
     slider.value = String(state.frame);
     $("counter").textContent = `${state.frame + 1} / ${n}`;
-    $("caption").textContent = f.text || nodeName(f.node);
+    $("caption").textContent = (f.text || nodeName(f.node)).split("\n")[0];  // the headline; the panel has all
     $("prev").disabled = state.frame === 0;
     $("next").disabled = state.frame === n - 1;
     panel(f, cur);
