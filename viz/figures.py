@@ -1,0 +1,80 @@
+"""What every viz plot shares: matplotlib on the Agg backend, one readable style, atomic PNG + SVG saving, and a
+progress bar for long work that is quiet off a terminal and stops cleanly on Ctrl-C.
+
+Every plotting function in viz returns a ``matplotlib.figure.Figure`` (it shows inline in Jupyter) and never calls
+``plt.show()``; ``save(fig, "path/name")`` writes ``name.png`` and ``name.svg``.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import sys
+from typing import Any, Iterable, Iterator
+
+import matplotlib
+
+if not os.environ.get("MPLBACKEND") and "matplotlib.pyplot" not in sys.modules:
+    matplotlib.use("Agg")  # files, not windows; Jupyter's inline backend still takes over in a notebook
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+STYLE = {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 9, "xtick.labelsize": 9,
+         "ytick.labelsize": 9, "figure.dpi": 100, "savefig.dpi": 130, "axes.grid": True, "grid.alpha": 0.3,
+         "axes.spines.top": False, "axes.spines.right": False, "svg.fonttype": "none"}
+
+
+def figure(nrows: int = 1, ncols: int = 1, *, size: tuple[float, float] | None = None, **kw: Any) -> tuple[Figure, Any]:
+    """A new figure and its axes in viz's style (``size`` in inches; default 5.5 × 4 per panel)."""
+    w, h = size or (5.5 * ncols, 4.0 * nrows)
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(w, h), layout="constrained", **kw)
+    plt.close(fig)  # owned by the caller, not by pyplot's global list (no leak over a long run of plots)
+    return fig, axes
+
+
+def styled() -> Any:
+    """``with styled():`` draw in viz's style (for code that creates its own artists)."""
+    return plt.rc_context(STYLE)
+
+
+def save(fig: Figure, path: str | os.PathLike[str], formats: Iterable[str] = ("png", "svg")) -> list[str]:
+    """Write ``fig`` as ``path.png`` and ``path.svg`` (any suffix on ``path`` is replaced), each atomically: a
+    temporary file in the same folder, then a rename. Returns the paths written."""
+    base = os.fspath(path)
+    root, ext = os.path.splitext(base)
+    if ext.lower() in (".png", ".svg", ".pdf"):
+        base = root
+    folder = os.path.dirname(base)
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    out = []
+    for fmt in formats:
+        target = f"{base}.{fmt}"
+        tmp = os.path.join(folder or ".", f".{os.path.basename(target)}.{secrets.token_hex(4)}.tmp")
+        try:
+            with styled():
+                fig.savefig(tmp, format=fmt, bbox_inches="tight")
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+        out.append(target)
+    return out
+
+
+def quiet() -> bool:
+    """Progress bars stay silent when stderr is not a terminal or under CI."""
+    return not sys.stderr.isatty() or os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@contextlib.contextmanager
+def progress(total: int, desc: str) -> Iterator[Any]:
+    """A tqdm bar over ``total`` units (silent off a terminal). Ctrl-C inside the block closes the bar and re-raises
+    ``KeyboardInterrupt`` after the caller's ``finally`` blocks ran (so weights are restored before it propagates)."""
+    from tqdm.auto import tqdm
+    bar = tqdm(total=total, desc=desc, disable=quiet(), leave=False, dynamic_ncols=True)
+    try:
+        yield bar
+    finally:
+        bar.close()
