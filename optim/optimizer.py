@@ -25,6 +25,8 @@ import numpy as np
 from autograd import Tensor, enable_grad
 from autograd.versions import mark_written
 
+from .step_hooks import StepHooks, register_optimizer_step_post_hook, register_optimizer_step_pre_hook  # noqa: F401
+
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
 
 
@@ -52,7 +54,7 @@ def check_range(name: str, value: Any, low: float = 0.0, high: float | None = No
         raise ValueError(f"Invalid {name} value: {value!r} ({name} must be {bound})")
 
 
-class Optimizer:
+class Optimizer(StepHooks):
     """Base of every optimizer: ``param_groups``, lazy ``state``, ``step``, ``zero_grad``, ``state_dict``."""
 
     #: state keys that hold 0-d counters, not per-element buffers: never cast to the parameter's dtype on load,
