@@ -13,9 +13,12 @@ from . import heat as _heat
 from .draw import build_scene, draw_graph, explore_graph  # noqa: F401
 from .heat import HeatScale, recording  # noqa: F401
 from .replay import Replay, backprop_replay  # noqa: F401
+from .monitor import GradientMonitor, compare_monitors  # noqa: F401
+from .diagnose import Diagnosis, Finding, diagnose  # noqa: F401
 from .render import Diagram, available_engines, render_dot  # noqa: F401
 
 _heat.install()
 
 __all__ = ["draw_graph", "explore_graph", "build_scene", "backprop_replay", "Replay", "Diagram", "render_dot",
-           "available_engines", "HeatScale", "recording"]
+           "available_engines", "HeatScale", "recording", "GradientMonitor", "compare_monitors", "Diagnosis",
+           "Finding", "diagnose"]
