@@ -162,11 +162,40 @@ def explore_page() -> None:
     line(f"explore_graph, {n:,} nodes, page written ({size / 1e6:.1f} MB)", t, 2.0)
 
 
+def monitor_overhead() -> None:
+    import optim
+    from viz.monitor import GradientMonitor
+    autograd.manual_seed(0)
+    x, y = autograd.randn(128, 784), autograd.randint(0, 10, (128,))
+    runs = {}
+    for mode in ("plain", "monitor", "monitor+activations"):
+        autograd.manual_seed(0)
+        model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
+        opt = optim.Adam(model.parameters(), lr=1e-3)
+        if mode != "plain":
+            GradientMonitor(model, opt, activations=mode.endswith("activations"))
+
+        def step(model: nn.Module = model, opt: optim.Optimizer = opt) -> None:
+            opt.zero_grad()
+            with viz.recording(False):  # the heat recorder is measured above; here only the monitor
+                nn.functional.cross_entropy(model(x), y).backward()
+            opt.step()
+        runs[mode] = step
+    med = interleaved(runs, repeat=31)
+    print(f"  W1 MLP Adam step, batch 128: plain {med['plain'] * 1e3:.2f} ms")
+    for mode, budget in (("monitor", 0.10), ("monitor+activations", 0.25)):
+        extra = med[mode] / med["plain"] - 1
+        print(f"    + GradientMonitor({'activations=True' if 'act' in mode else 'activations=False'}, every=1) "
+              f"{med[mode] * 1e3:6.2f} ms  adds {extra * 100:5.1f}%  ({extra / budget:.2f}x of the "
+              f"{budget:.0%} budget)")
+
+
 if __name__ == "__main__":
     print("viz speed (ratio = measured / target; below 1.00x meets it)")
     dot_text()
     resnet_svg()
     recording_overhead()
+    monitor_overhead()
     try:
         explore_page()
     except ImportError as e:
