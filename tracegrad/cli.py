@@ -22,40 +22,6 @@ def make_moons(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarr
     return X.astype(np.float32), labels
 
 
-def pictures(loss: Tensor, out: str) -> list[str]:
-    """What viz draws, written to ``out``: the demo's backprop graph with gradient heat (SVG, with Graphviz's dot or
-    the pip-installed fallback), the same as an interactive page, a step-by-step replay of a one-neuron backward,
-    and a 20-layer sigmoid MLP beside its residual twin, where the dark layers are where gradients die."""
-    import os
-
-    import nn
-    import viz
-    os.makedirs(out, exist_ok=True)
-    paths = [viz.draw_graph(loss, title="the demo MLP's last step").save_svg(os.path.join(out, "graph.svg")),
-             viz.explore_graph(loss, title="the demo MLP's last step").save(os.path.join(out, "graph.html"))]
-    x, w, b = (Tensor(np.array(v), requires_grad=True, name=k) for k, v in (("x", 2.0), ("w", -3.0), ("b", 1.0)))
-    neuron = ((x * w + b).tanh() - 0.5) ** 2
-    paths.append(viz.backprop_replay(neuron).page().save(os.path.join(out, "replay.html")))
-
-    class Block(nn.Module):
-        def __init__(self, width: int, skip: bool) -> None:
-            super().__init__()
-            self.fc, self.act, self.skip = nn.Linear(width, width), nn.Sigmoid(), skip
-
-        def forward(self, x: Tensor) -> Tensor:
-            y = self.act(self.fc(x))
-            return x + y if self.skip else y
-    xb, yb = autograd.randn(32, 8), autograd.randint(0, 3, (32,))
-    for name, skip in (("deep_sigmoid", False), ("deep_residual", True)):
-        model = nn.Sequential(nn.Linear(8, 16), *[Block(16, skip) for _ in range(20)], nn.Linear(16, 3))
-        deep = nn.functional.cross_entropy(model(xb), yb)
-        deep.backward()
-        title = f"20-layer sigmoid MLP{' with skips' if skip else ''}: gradient heat"
-        d = viz.draw_graph(deep, fold_repeats=False, collapse=1, title=title)
-        paths.append(d.save_svg(os.path.join(out, f"{name}.svg")))
-    return paths
-
-
 def demo(steps: int = 600, seed: int = 0, out: str | None = "out/demo") -> int:
     """A 2-16-16-2 tanh MLP written with the engine alone, trained by plain gradient descent."""
     if out:
@@ -100,7 +66,8 @@ def demo(steps: int = 600, seed: int = 0, out: str | None = "out/demo") -> int:
     graph = autograd.Graph.of(loss)
     print(f"done in {time.perf_counter() - start:.2f}s; the last step's graph: {graph}")
     if out:
-        for path in pictures(loss, out):
+        from .pictures import write_all
+        for path in write_all(loss, out):
             print(f"  wrote {path}")
     return 0
 

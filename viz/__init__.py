@@ -9,7 +9,7 @@
 Importing viz installs the recorder behind gradient heat and node values (``viz.heat``): after that a plain
 ``loss.backward()`` is all a coloured graph needs. ``viz.recording(False)`` switches it off inside a block.
 """
-from . import heat as _heat
+from . import figures, heat as _heat  # noqa: F401
 from .draw import build_scene, draw_graph, explore_graph  # noqa: F401
 from .heat import HeatScale, recording  # noqa: F401
 from .replay import Replay, backprop_replay  # noqa: F401
