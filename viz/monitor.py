@@ -152,8 +152,9 @@ class GradientMonitor:
         if a.dtype.kind != "f" or a.size == 0:
             return
         self._acc(name, "calls", 1.0)
-        self._acc(name, "out_mean", float(a.mean()))
-        self._acc(name, "out_std", float(a.std()))
+        mean = float(a.mean())
+        self._acc(name, "out_mean", mean)
+        self._acc(name, "out_std", math.sqrt(max(_sq(a) / a.size - mean * mean, 0.0)))  # one pass, no temporary
         if kind in _RELU:
             flat = a.reshape(a.shape[0], -1) if a.ndim > 1 else a.reshape(1, -1)
             self._acc(name, "dead_frac", float((flat <= 0).all(axis=0).mean()))
@@ -171,11 +172,13 @@ class GradientMonitor:
         return hook
 
     def _grad_stats(self, name: str, g: np.ndarray) -> None:
-        self._acc(name, "g_sq", _sq(g))
-        self._acc(name, "g_abs", float(np.abs(g).sum()) if g.size else 0.0)
-        self._acc(name, "g_n", float(g.size))
-        d = self._scratch[name]
-        d["g_max"] = max(d.get("g_max", 0.0), float(np.abs(g).max()) if g.size else 0.0)
+        d = self._scratch.setdefault(name, {})
+        d["g_sq"] = d.get("g_sq", 0.0) + _sq(g)
+        d["g_n"] = d.get("g_n", 0.0) + g.size
+        if g.size:
+            a = np.abs(g)  # one temporary for both the mean and the max of |g|
+            d["g_abs"] = d.get("g_abs", 0.0) + float(a.sum())
+            d["g_max"] = max(d.get("g_max", 0.0), float(a.max()))
 
     def _before_step(self) -> None:
         if not self.recording:
@@ -216,12 +219,15 @@ class GradientMonitor:
                 vals["weight_norm"] = math.sqrt(w_sq)
                 if "g_sq" in d:
                     vals["grad_norm"] = math.sqrt(d["g_sq"])
-                    vals["grad_mean_abs"] = d["g_abs"] / max(d["g_n"], 1.0)
-                    vals["grad_max_abs"] = d["g_max"]
+                    vals["grad_mean_abs"] = d.get("g_abs", 0.0) / max(d["g_n"], 1.0)
+                    vals["grad_max_abs"] = d.get("g_max", 0.0)
                 before = self._before.get(name)
                 if before is not None and w_sq > 0:
-                    delta = sum(_sq(p.numpy() - b) for (_, p), b in zip(info["params"], before))
-                    vals["update_ratio"] = math.sqrt(delta) / math.sqrt(sum(_sq(b) for b in before) or w_sq)
+                    delta = 0.0
+                    for (_, p), b in zip(info["params"], before):
+                        np.subtract(p.numpy(), b, out=b)  # b is this monitor's own copy: reuse it for Δw
+                        delta += _sq(b)
+                    vals["update_ratio"] = math.sqrt(delta / w_sq)  # ‖Δw‖ / ‖w‖ (the weights after the step)
                 if self.optimizer is None:
                     self._before[name] = [p.numpy().copy() for _, p in info["params"]]
             if "out_sq" in d:
