@@ -15,6 +15,8 @@ from .heat import HeatScale, recording  # noqa: F401
 from .replay import Replay, backprop_replay  # noqa: F401
 from .monitor import GradientMonitor, compare_monitors  # noqa: F401
 from .diagnose import Diagnosis, Finding, diagnose  # noqa: F401
+from . import surfaces  # noqa: F401
+from .race import Race, optimizer_race  # noqa: F401
 from .landscape import Landscape, compare_landscapes, loss_landscape  # noqa: F401
 from .plots import decision_boundary, plot_activations, plot_capacity, plot_history, plot_weight_images  # noqa: F401
 from .render import Diagram, available_engines, render_dot  # noqa: F401
@@ -24,4 +26,5 @@ _heat.install()
 __all__ = ["draw_graph", "explore_graph", "build_scene", "backprop_replay", "Replay", "Diagram", "render_dot",
            "available_engines", "HeatScale", "recording", "GradientMonitor", "compare_monitors", "Diagnosis",
            "Finding", "diagnose", "decision_boundary", "plot_activations", "plot_capacity", "plot_history",
-           "plot_weight_images", "loss_landscape", "Landscape", "compare_landscapes"]
+           "plot_weight_images", "loss_landscape", "Landscape", "compare_landscapes",
+           "optimizer_race", "Race", "surfaces", "figures"]
