@@ -21,10 +21,8 @@ coarser resolution. ``save`` / ``load`` round-trip it through JSON; a loaded mon
 """
 from __future__ import annotations
 
-import json
 import math
 import os
-import secrets
 from typing import Any
 
 import numpy as np
@@ -33,6 +31,7 @@ import nn
 from autograd import Tensor, is_grad_enabled
 
 from . import monitor_plots as _plots
+from .monitor_io import read_history, write_history
 
 STATS = ("grad_norm", "grad_mean_abs", "grad_max_abs", "weight_norm", "update_ratio", "gain", "signal_norm",
          "dead_frac", "saturated_frac", "out_mean", "out_std")
@@ -73,6 +72,7 @@ class GradientMonitor:
         self._before: dict[str, list[np.ndarray]] = {}
         self._downsampled = 0
         self._loaded: dict[str, Any] = {}
+        self._bufs: dict[Any, np.ndarray] = {}
         if model is not None:
             self._attach(model, optimizer)
 
@@ -171,14 +171,30 @@ class GradientMonitor:
                 self._grad_stats(name, g.numpy())
         return hook
 
+    def _buffer(self, key: Any, like: np.ndarray) -> np.ndarray:
+        """A scratch array shaped like ``like``, kept between steps (no allocation, no page faults, per step)."""
+        b = self._bufs.get(key)
+        if b is None or b.shape != like.shape or b.dtype != like.dtype:
+            b = self._bufs[key] = np.empty_like(like)
+        return b
+
     def _grad_stats(self, name: str, g: np.ndarray) -> None:
         d = self._scratch.setdefault(name, {})
         d["g_sq"] = d.get("g_sq", 0.0) + _sq(g)
         d["g_n"] = d.get("g_n", 0.0) + g.size
         if g.size:
-            a = np.abs(g)  # one temporary for both the mean and the max of |g|
-            d["g_abs"] = d.get("g_abs", 0.0) + float(a.sum())
+            a = np.abs(g, out=self._buffer(("abs", g.shape, g.dtype), g)) if g.dtype.kind == "f" else np.abs(g)
+            d["g_abs"] = d.get("g_abs", 0.0) + float(a.sum())  # one |g| for both the mean and the max
             d["g_max"] = max(d.get("g_max", 0.0), float(a.max()))
+
+    def _snapshot(self, name: str) -> None:
+        """Copy a layer's weights (into kept buffers) so the next record can measure Δw."""
+        saved = []
+        for i, (_, p) in enumerate(self._layers[name]["params"]):
+            b = self._buffer(("w", name, i), p.numpy())
+            np.copyto(b, p.numpy())
+            saved.append(b)
+        self._before[name] = saved
 
     def _before_step(self) -> None:
         if not self.recording:
@@ -187,7 +203,8 @@ class GradientMonitor:
             for _, p in info["params"]:
                 if p.grad is not None:
                     self._grad_stats(name, p.grad.numpy())
-            self._before[name] = [p.numpy().copy() for _, p in info["params"]]
+            if info["role"] == "param":
+                self._snapshot(name)
 
     def _after_step(self) -> None:
         if self.recording:
@@ -229,7 +246,7 @@ class GradientMonitor:
                         delta += _sq(b)
                     vals["update_ratio"] = math.sqrt(delta / w_sq)  # ‖Δw‖ / ‖w‖ (the weights after the step)
                 if self.optimizer is None:
-                    self._before[name] = [p.numpy().copy() for _, p in info["params"]]
+                    self._snapshot(name)
             if "out_sq" in d:
                 vals["signal_norm"] = math.sqrt(d["out_sq"])
                 if "in_sq" in d and d["out_sq"] > 0:
@@ -276,28 +293,13 @@ class GradientMonitor:
                 "thresholds": dict(THRESHOLDS)}
 
     def save(self, path: str | os.PathLike[str]) -> str:
-        """Write the history as JSON (atomically: a temporary file, then a rename); NaN and ±inf are written as the
-        strings "nan", "inf", "-inf" (JSON has no such numbers), so a loaded history diagnoses them the same."""
-        h = self.history
-        h["stats"] = {s: [[v if v is None or isinstance(v, str) or math.isfinite(v) else str(v) for v in r]
-                          for r in rows] for s, rows in h["stats"].items()}
-        target = os.fspath(path)
-        tmp = os.path.join(os.path.dirname(target) or ".", f".{os.path.basename(target)}.{secrets.token_hex(4)}")
-        try:
-            with open(tmp, "w", encoding="utf-8") as f:
-                json.dump(h, f)
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-        return target
+        """Write the history as JSON, atomically; NaN and ±inf survive (see ``viz.monitor_io``)."""
+        return write_history(self.history, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> "GradientMonitor":
         """A monitor holding a saved history: it plots and diagnoses the same (it watches no model)."""
-        with open(path, encoding="utf-8") as f:
-            h = json.load(f)
-        return cls.from_history(h)
+        return cls.from_history(read_history(path))
 
     @classmethod
     def from_history(cls, history: dict[str, Any]) -> "GradientMonitor":

@@ -1,0 +1,32 @@
+"""A gradient history on disk: JSON, written atomically. JSON has no NaN or infinity, so those are written as the
+strings "nan", "inf", "-inf" (``viz.diagnose`` reads them back as numbers): a loaded history diagnoses the same."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import secrets
+from typing import Any
+
+
+def write_history(history: dict[str, Any], path: str | os.PathLike[str]) -> str:
+    """Write ``history`` to ``path`` (a temporary file in the same folder, then a rename); returns the path."""
+    h = dict(history)
+    h["stats"] = {s: [[v if v is None or isinstance(v, str) or math.isfinite(v) else str(v) for v in r]
+                      for r in rows] for s, rows in history["stats"].items()}
+    target = os.fspath(path)
+    tmp = os.path.join(os.path.dirname(target) or ".", f".{os.path.basename(target)}.{secrets.token_hex(4)}")
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(h, f)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return target
+
+
+def read_history(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The history saved at ``path`` (no code is executed: plain JSON)."""
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
