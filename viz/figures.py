@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import sys
 from typing import Any, Iterable, Iterator
 
@@ -18,6 +17,8 @@ if not os.environ.get("MPLBACKEND") and "matplotlib.pyplot" not in sys.modules:
     matplotlib.use("Agg")  # files, not windows; Jupyter's inline backend still takes over in a notebook
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+from .files import atomic_path  # noqa: E402
 
 STYLE = {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 9, "xtick.labelsize": 9,
          "ytick.labelsize": 9, "figure.dpi": 100, "savefig.dpi": 130, "axes.grid": True, "grid.alpha": 0.3,
@@ -45,21 +46,11 @@ def save(fig: Figure, path: str | os.PathLike[str], formats: Iterable[str] = ("p
     root, ext = os.path.splitext(base)
     if ext.lower() in (".png", ".svg", ".pdf"):
         base = root
-    folder = os.path.dirname(base)
-    if folder:
-        os.makedirs(folder, exist_ok=True)
     out = []
     for fmt in formats:
-        target = f"{base}.{fmt}"
-        tmp = os.path.join(folder or ".", f".{os.path.basename(target)}.{secrets.token_hex(4)}.tmp")
-        try:
-            with styled():
-                fig.savefig(tmp, format=fmt, bbox_inches="tight")
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-        out.append(target)
+        with atomic_path(f"{base}.{fmt}") as tmp, styled():
+            fig.savefig(tmp, format=fmt, bbox_inches="tight")
+        out.append(f"{base}.{fmt}")
     return out
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import math
 import os
-import secrets
 from typing import Any
+
+from .files import write_atomic
 
 
 def write_history(history: dict[str, Any], path: str | os.PathLike[str]) -> str:
@@ -14,16 +15,7 @@ def write_history(history: dict[str, Any], path: str | os.PathLike[str]) -> str:
     h = dict(history)
     h["stats"] = {s: [[v if v is None or isinstance(v, str) or math.isfinite(v) else str(v) for v in r]
                       for r in rows] for s, rows in history["stats"].items()}
-    target = os.fspath(path)
-    tmp = os.path.join(os.path.dirname(target) or ".", f".{os.path.basename(target)}.{secrets.token_hex(4)}")
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(h, f)
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return target
+    return write_atomic(path, json.dumps(h))
 
 
 def read_history(path: str | os.PathLike[str]) -> dict[str, Any]:

@@ -13,11 +13,11 @@ import json
 import math
 import os
 import re
-import tempfile
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from .files import write_atomic
 
 __all__ = ["HTMLPage", "graph_page"]
 
@@ -99,27 +99,8 @@ class HTMLPage:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to ``path`` (UTF-8) atomically: a temporary file in the same directory, then
         ``os.replace``, so a reader never sees half a page. Returns the path as a :class:`~pathlib.Path`."""
-        path = Path(path)
-        directory = path.parent
-        fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(self.html.encode("utf-8"))
-                f.flush()
-                os.fsync(f.fileno())
-            try:
-                mode = os.stat(path).st_mode & 0o777
-            except FileNotFoundError:
-                mode = 0o644
-            os.chmod(tmp, mode)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
-        return path
+        write_atomic(path, self.html)
+        return Path(path)
 
     def _repr_html_(self) -> str:
         return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" title="{html.escape(self.title, quote=True)}"'

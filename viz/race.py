@@ -16,7 +16,6 @@ from __future__ import annotations
 import html
 import math
 import os
-import secrets
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -31,6 +30,7 @@ from .heat import recording
 from .page import HTMLPage, _json_for_script
 from .surfaces import (SURFACES, Point, Surface, as_surface, draw_surface, evaluate, is_finite_point, still_backdrop,
                        surface_svg, window)
+from .files import atomic_path
 
 __all__ = ["optimizer_race", "Race", "default_optimizers", "METHODS", "DEFAULT_LRS", "GENERIC_LRS"]
 
@@ -177,17 +177,12 @@ class Race:
                 head.set_data(ok[-1:, 0], ok[-1:, 1])
             counter.set_text(f"step {k} of {self.done}")
 
-        tmp = os.path.join(folder, f".{os.path.basename(target)}.{secrets.token_hex(4)}.tmp.gif")
-        try:
+        with atomic_path(target, suffix=".gif") as tmp:
             writer = PillowWriter(fps=fps)
             with writer.saving(anim, tmp, dpi):
                 for k in frames:
                     draw(k)
                     writer.grab_frame()
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
         return target
 
     def page(self, title: str | None = None) -> HTMLPage:

@@ -46,12 +46,11 @@ from __future__ import annotations
 
 import logging
 import os
-import pathlib
-import secrets
 import shutil
 import subprocess
 from importlib import metadata as _metadata
 from typing import TYPE_CHECKING
+from .files import write_atomic
 
 if TYPE_CHECKING:
     from .diagram import Diagram
@@ -257,23 +256,8 @@ def render_dot(
 
 
 def _write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to a new file beside ``path`` and move it over ``path`` in one step."""
-    target = pathlib.Path(path)
-    if target.parent.parts:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    # os.open applies the umask, so the result gets the same mode as a plainly created file
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.remove(tmp)
-        except OSError:
-            pass
-        raise
+    """Write ``data`` to a new file beside ``path`` and move it over ``path`` in one step (``viz.files``)."""
+    write_atomic(path, data)
 
 
 def __getattr__(name: str):
