@@ -12,23 +12,7 @@ import optim
 import viz
 from autograd import Tensor
 
-
-class Block(nn.Module):
-    """``act(Linear(x))``, or ``x + act(Linear(x))`` with the skip: the lecture's plain vs residual comparison."""
-
-    def __init__(self, width: int, act: type, skip: bool) -> None:
-        super().__init__()
-        self.fc, self.act, self.skip = nn.Linear(width, width), act(), skip
-
-    def forward(self, x: Tensor) -> Tensor:
-        y = self.act(self.fc(x))
-        return x + y if self.skip else y
-
-
-def deep_mlp(act: type = nn.Sigmoid, skip: bool = False, depth: int = 20, width: int = 32, d_in: int = 8,
-             k: int = 3) -> nn.Module:
-    return nn.Sequential(nn.Linear(d_in, width), *[Block(width, act, skip) for _ in range(depth)],
-                         nn.Linear(width, k))
+from .models import deep_mlp
 
 
 def graph_pictures(loss: Tensor, out: str) -> list[str]:
