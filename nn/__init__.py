@@ -1,5 +1,5 @@
 """nn: modules, layers, activations, losses, blocks and models on tracegrad's engine (PyTorch's names)."""
-from . import functional, init, utils  # noqa: F401
+from . import data, functional, init, utils  # noqa: F401
 from .module import *  # noqa: F401,F403
 from .containers import *  # noqa: F401,F403
 from .param_containers import *  # noqa: F401,F403
