@@ -140,14 +140,20 @@ class _UpperPackageAlias:
 
     def create_module(self, spec: Any) -> Any:
         import importlib
-        return importlib.import_module(spec.name.split(".", 1)[1])
+        module = importlib.import_module(spec.name.split(".", 1)[1])
+        spec.loader_state = module.__spec__  # the import system overwrites __spec__; exec_module puts it back
+        return module
 
     def exec_module(self, module: Any) -> None:
-        """Nothing to run: the real module is loaded already."""
+        """Nothing to run: the real module is loaded already; its own ``__spec__`` is restored."""
+        state = getattr(module.__spec__, "loader_state", None)
+        if state is not None:
+            module.__spec__ = state
 
 
 def install_alias() -> None:
-    """Put the alias finder on ``sys.meta_path`` once."""
+    """Put the alias finder first on ``sys.meta_path``, once: it must answer before the path finder, which would
+    otherwise load a second copy of a submodule (``autograd.optim.lr_scheduler``) from the aliased package's path."""
     import sys
     if not any(isinstance(f, _UpperPackageAlias) for f in sys.meta_path):
-        sys.meta_path.append(_UpperPackageAlias())
+        sys.meta_path.insert(0, _UpperPackageAlias())

@@ -260,3 +260,12 @@ def test_next_functions_with_a_scalar_operand_match_torch(torch, name, f):
         shapes.append([None if fn is None else fn.name().removeprefix("torch::autograd::")
                        for fn, _ in f(a).grad_fn.next_functions])
     assert shapes[1] == shapes[0]
+
+
+def test_autograd_optim_submodules_are_the_same_modules_not_copies():
+    import sys
+
+    import optim
+    import autograd.optim.lr_scheduler as aliased
+    assert aliased is optim.lr_scheduler and aliased.__spec__.name == "optim.lr_scheduler"
+    assert not any(k.startswith("autograd.optim.lr_") and k != "autograd.optim.lr_scheduler" for k in sys.modules)

@@ -144,7 +144,7 @@ class GradientMonitor:
                 return
             if out.requires_grad and is_grad_enabled():
                 out.register_hook(lambda g: self._acc(name, "out_sq", _sq(g.numpy())))
-            if info["role"] == "activation":
+            if info["role"] == "activation" and is_grad_enabled():  # not validation passes under no_grad
                 self._activation_stats(name, info["kind"], out.numpy())
         return hook
 
