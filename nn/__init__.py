@@ -19,6 +19,8 @@ from .blocks import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .serialization import save, load  # noqa: F401
 from . import models  # noqa: F401
+from .trainer import Callback, Trainer, TrainingInterrupted  # noqa: F401
+from .checkpoint import load_checkpoint, read_history  # noqa: F401
 
 
 def __getattr__(name: str):
