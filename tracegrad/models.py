@@ -1,7 +1,7 @@
 """The models the command line trains, by name, sized to a dataset's features and classes.
 
     softmax        Linear(d, k): the lecture's softmax regression
-    mlp            d-64-64-k with ReLU
+    mlp            d-128-64-k with ReLU
     deep-sigmoid   20 Linear(32, 32) + Sigmoid blocks between an input and an output layer (vanishing gradients)
     deep-relu      the same with ReLU
     deep-residual  the same with blocks x + ReLU(Linear(x))
@@ -60,7 +60,7 @@ def _side(d: int, name: str) -> int:
 
 MODELS: dict[str, Callable[[int, int], nn.Module]] = {
     "softmax": lambda d, k: nn.Sequential(nn.Linear(d, k)),
-    "mlp": lambda d, k: nn.Sequential(nn.Linear(d, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, k)),
+    "mlp": lambda d, k: nn.Sequential(nn.Linear(d, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, k)),
     "deep-sigmoid": lambda d, k: deep_mlp(nn.Sigmoid, False, d_in=d, k=k),
     "deep-relu": lambda d, k: deep_mlp(nn.ReLU, False, d_in=d, k=k),
     "deep-residual": lambda d, k: deep_mlp(nn.ReLU, True, d_in=d, k=k),
