@@ -1,88 +1,206 @@
-"""``python -m tracegrad demo``: train a small network on built-in data and show its loss falling."""
+"""The ``tracegrad`` command: train, knn, sweep, datasets, report, graph, demo.
+
+Exit codes: 0 done, 1 failed, 2 usage (a wrong name or a bad number, refused before any work), 130 interrupted
+(a training run saved its checkpoint: ``--resume`` continues it).
+"""
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
-import time
+from typing import Any
 
-import numpy as np
-
-import autograd
-from autograd import Tensor
+from . import runs
 
 
-def make_moons(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Two interleaving half circles (the classic toy set), generated, not downloaded."""
-    half = n // 2
-    t = rng.uniform(0, np.pi, size=n)
-    x = np.where(np.arange(n) < half, np.cos(t), 1 - np.cos(t))
-    y = np.where(np.arange(n) < half, np.sin(t), 0.5 - np.sin(t))
-    X = np.stack([x, y], axis=1) + rng.normal(scale=noise, size=(n, 2))
-    labels = (np.arange(n) >= half).astype(np.int64)
-    return X.astype(np.float32), labels
+class Usage(Exception):
+    """A setting refused before any work starts (exit code 2)."""
 
 
-def demo(steps: int = 600, seed: int = 0, out: str | None = "out/demo") -> int:
-    """A 2-16-16-2 tanh MLP written with the engine alone, trained by plain gradient descent."""
-    if out:
-        import viz  # noqa: F401  (installs the recorder, so the last step's graph has values and gradient heat)
-    rng = autograd.manual_seed(seed)
-    X, y = make_moons(200, 0.1, rng)
-    sizes = [2, 16, 16, 2]
-    params = []
-    for i, (m, n) in enumerate(zip(sizes[:-1], sizes[1:])):
-        bound = 1 / np.sqrt(m)
-        params += [Tensor(rng.uniform(-bound, bound, (m, n)).astype(np.float32), requires_grad=True, name=f"W{i}"),
-                   Tensor(np.zeros(n, np.float32), requires_grad=True, name=f"b{i}")]
-    xb, onehot = Tensor(X), np.eye(2, dtype=np.float32)[y]
-
-    def forward(x):
-        h = x
-        for i in range(0, len(params), 2):
-            h = h @ params[i] + params[i + 1]
-            if i + 2 < len(params):
-                h = h.tanh()
-        return h
-
-    print("tracegrad demo: 2-16-16-2 tanh MLP on 200 two-moons points, full-batch gradient descent")
-    lr, start = 0.5, time.perf_counter()
+def positive_int(text: str) -> int:
     try:
-        for step in range(steps + 1):
-            logits = forward(xb)
-            loss = -(autograd.log_softmax(logits, axis=1) * onehot).sum(axis=1).mean()
-            for p in params:
-                p.grad = None
-            loss.backward()
-            with autograd.no_grad():
-                for p in params:
-                    p -= lr * p.grad  # in place under no_grad, as in torch
-            if step % 50 == 0:
-                acc = float((logits.numpy().argmax(1) == y).mean())
-                bar = "#" * int(30 * step / steps)
-                print(f"  step {step:4d} [{bar:<30}] loss {loss.item():.4f}  accuracy {acc:5.1%}", flush=True)
-    except KeyboardInterrupt:
-        print("\ninterrupted: stopping cleanly", file=sys.stderr)
-        return 130
-    graph = autograd.Graph.of(loss)
-    print(f"done in {time.perf_counter() - start:.2f}s; the last step's graph: {graph}")
-    if out:
-        from .pictures import write_all
-        for path in write_all(loss, out):
-            print(f"  wrote {path}")
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {v}")
+    return v
+
+
+def positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not v > 0 or v != v or v == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    return v
+
+
+def parser() -> argparse.ArgumentParser:
+    import nn
+
+    from .models import MODELS
+    p = argparse.ArgumentParser(prog="tracegrad", description="tracegrad: see how neural networks learn.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    t = sub.add_parser("train", help="train a model on a dataset; writes metrics, checkpoints, figures, report.html")
+    t.add_argument("--dataset", choices=list(nn.data.DATASETS), default="digits")
+    t.add_argument("--model", choices=list(MODELS), default="mlp")
+    t.add_argument("--optimizer", choices=list(runs.OPTIMIZERS), default="adam")
+    t.add_argument("--epochs", type=positive_int, default=10)
+    t.add_argument("--batch-size", type=positive_int, default=32)
+    t.add_argument("--lr", type=positive_float, default=1e-3)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--patience", type=int, default=None, help="early stopping: epochs without improvement allowed")
+    t.add_argument("--monitor", action="store_true", help="record per-layer gradient flow (viz.GradientMonitor)")
+    t.add_argument("--data-dir", default=None, help="a folder with Fashion-MNIST's IDX files")
+    t.add_argument("--out", default=None, help="run folder (default runs/DATASET-MODEL)")
+    t.add_argument("--resume", metavar="RUN_DIR", default=None, help="continue an interrupted run from its checkpoint")
+    k = sub.add_parser("knn", help="the k-nearest-neighbour baseline: one line per k")
+    k.add_argument("--dataset", choices=list(nn.data.DATASETS), default="digits")
+    k.add_argument("-k", type=positive_int, nargs="+", default=[1, 3, 29])
+    k.add_argument("--seed", type=int, default=0)
+    k.add_argument("--data-dir", default=None)
+    s = sub.add_parser("sweep", help="run a grid of trainings (JSON config) locally or on a Dask cluster")
+    s.add_argument("config", help='JSON file: {"base": {...}, "grid": {"seed": [0, 1], "lr": [0.05, 0.01]}}')
+    s.add_argument("--out", required=True, help="folder for results.jsonl (a re-run skips finished runs)")
+    s.add_argument("--workers", type=positive_int, default=None)
+    s.add_argument("--scheduler", default=None, help="a dask.distributed scheduler address (tcp://host:8786)")
+    sub.add_parser("datasets", help="what data is here, and how to get the rest")
+    r = sub.add_parser("report", help="rebuild a run's report.html from its files")
+    r.add_argument("run_dir")
+    g = sub.add_parser("graph", help="draw a model's backprop graph (SVG) for one batch of a dataset")
+    g.add_argument("--model", choices=list(MODELS), default="resnet")
+    g.add_argument("--dataset", choices=list(nn.data.DATASETS), default="digits")
+    g.add_argument("--collapse", default="auto", help="'auto', a depth, or 'none'")
+    g.add_argument("--out", default="graph.svg")
+    d = sub.add_parser("demo", help="the main job: three deep networks and two baselines on the digits, one report")
+    d.add_argument("--out", default="runs/demo")
+    d.add_argument("--epochs", type=positive_int, default=8)
+    d.add_argument("--seed", type=int, default=0)
+    return p
+
+
+def cmd_train(a: argparse.Namespace) -> int:
+    settings: dict[str, Any]
+    if a.resume:
+        with open(os.path.join(a.resume, "settings.json"), encoding="utf-8") as f:
+            settings = json.load(f)
+        settings["epochs"] = max(settings["epochs"], a.epochs if a.epochs != 10 else settings["epochs"])
+    else:
+        settings = {"dataset": a.dataset, "model": a.model, "optimizer": a.optimizer, "epochs": a.epochs,
+                    "batch_size": a.batch_size, "lr": a.lr, "seed": a.seed, "monitor": a.monitor,
+                    "data_dir": a.data_dir, "patience": a.patience,
+                    "out": a.out or os.path.join("runs", f"{a.dataset}-{a.model}")}
+    os.makedirs(settings["out"], exist_ok=True)
+    from viz.files import write_atomic
+    write_atomic(os.path.join(settings["out"], "settings.json"), json.dumps(settings, indent=2))
+    metrics = runs.train(settings, resume=bool(a.resume))
+    print(json.dumps(metrics))
+    path = rebuild_report(settings["out"])
+    print(f"report: {path}")
+    return 0
+
+
+def rebuild_report(run_dir: str) -> str:
+    """A single run's report from the files it wrote."""
+    import nn
+    import viz
+
+    from .report import build_report
+    with open(os.path.join(run_dir, "metrics.json"), encoding="utf-8") as f:
+        metrics = json.load(f)
+    with open(os.path.join(run_dir, "settings.json"), encoding="utf-8") as f:
+        settings = json.load(f)
+    history = nn.read_history(os.path.join(run_dir, "history.json"))
+    flows = {}
+    if os.path.exists(os.path.join(run_dir, "gradients.json")):
+        flows[settings["model"]] = viz.GradientMonitor.load(os.path.join(run_dir, "gradients.json")).history
+    name = f"{settings['model']} on {settings['dataset']}"
+    return build_report(os.path.join(run_dir, "report.html"), title=f"tracegrad run: {name}",
+                        summary=json.dumps(settings), models=[{"name": name, **metrics, "history": history}], knn=[],
+                        flows=flows or None, gain=settings["model"] if flows else None)
+
+
+def cmd_knn(a: argparse.Namespace) -> int:
+    import nn
+    s = runs.check({"dataset": a.dataset, "seed": a.seed, "data_dir": a.data_dir})
+    Xtr, ytr, _, _, Xte, yte = runs.load(s)
+    for k in a.k:
+        if k > len(Xtr):
+            raise Usage(f"-k {k} is more than the {len(Xtr)} training samples")
+    for k in a.k:
+        acc = nn.KNeighborsClassifier(n_neighbors=k).fit(Xtr, ytr).score(Xte, yte)
+        print(f"k={k}  accuracy={acc:.4f}")
+    return 0
+
+
+def cmd_sweep(a: argparse.Namespace) -> int:
+    from .sweep import run_sweep
+    with open(a.config, encoding="utf-8") as f:
+        config = json.load(f)
+    for s in __import__("tracegrad.sweep", fromlist=["expand"]).expand(config):
+        runs.check({k: v for k, v in s.items() if k != "out"})
+    results = run_sweep(config, a.out, workers=a.workers, scheduler=a.scheduler)
+    failed = [r for r in results if "error" in r]
+    print(f"{len(results) - len(failed)} runs finished, {len(failed)} failed; results in {a.out}/results.jsonl")
+    return 1 if failed else 0
+
+
+def cmd_datasets(a: argparse.Namespace) -> int:
+    import nn
+    for d in nn.data.available():
+        mark = "yes" if d["present"] else "no "
+        print(f"{d['name']:<14} {mark}  {d['size']:>6} x {str(d['shape']):<10} {d['description']}")
+        if not d["present"]:
+            print(f"{'':<19}to get it: {d['how']}")
+    return 0
+
+
+def cmd_graph(a: argparse.Namespace) -> int:
+    import autograd
+    import nn
+    import viz
+
+    from .models import build
+    X, y = nn.data.DATASETS[a.dataset]()
+    autograd.manual_seed(0)
+    model = build(a.model, X.shape[1], int(y.max()) + 1)
+    loss = nn.functional.cross_entropy(model(autograd.Tensor(X[:32])), autograd.tensor(y[:32]))
+    loss.backward()
+    collapse: Any = None if a.collapse == "none" else (int(a.collapse) if a.collapse.isdigit() else a.collapse)
+    print(viz.draw_graph(loss, collapse=collapse, title=f"{a.model} on {a.dataset}").save_svg(a.out))
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="tracegrad", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    d = sub.add_parser("demo", help="train a small network on built-in data")
-    d.add_argument("--steps", type=int, default=600)
-    d.add_argument("--seed", type=int, default=0)
-    d.add_argument("--out", default="out/demo", help="folder for the pictures ('' for none)")
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        return demo(args.steps, args.seed, args.out)
-    return 2  # pragma: no cover
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "train":
+            return cmd_train(args)
+        if args.command == "knn":
+            return cmd_knn(args)
+        if args.command == "sweep":
+            return cmd_sweep(args)
+        if args.command == "datasets":
+            return cmd_datasets(args)
+        if args.command == "report":
+            print(rebuild_report(args.run_dir))
+            return 0
+        if args.command == "graph":
+            return cmd_graph(args)
+        from . import demo
+        return demo.main(args.out, args.epochs, args.seed)
+    except (Usage, ValueError) as e:
+        print(f"tracegrad {args.command}: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as e:
+        print(f"\ntracegrad {args.command}: interrupted. {e}", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - the command's failure, said in one line (exit code 1)
+        print(f"tracegrad {args.command}: failed: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
