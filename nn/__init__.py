@@ -20,6 +20,7 @@ from .rnn import *  # noqa: F401,F403
 from .serialization import save, load  # noqa: F401
 from . import models  # noqa: F401
 from .trainer import Callback, Trainer, TrainingInterrupted  # noqa: F401
+from .knn import KNeighborsClassifier  # noqa: F401
 from .checkpoint import load_checkpoint, read_history  # noqa: F401
 
 
