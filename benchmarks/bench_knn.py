@@ -6,8 +6,10 @@
   random float32 data in [0, 1] of the same shapes, and it says so.
 
 The peers: ``sklearn.neighbors.KNeighborsClassifier(algorithm="brute")`` with ``n_jobs=1`` and with its default
-(``n_jobs=None``); the target is tracegrad within 2x of scikit-learn. Each contender is timed in turns (one sample of
-each per round). Also printed: whether the predictions are identical.
+(``n_jobs=None``); the target is tracegrad within 2x of scikit-learn. Each contender is timed in a block of its own
+runs (median), after a pause: timed in turns, the worker threads a contender leaves spinning (OpenBLAS's after a
+product, OpenMP's after a parallel loop) slow whichever runs next, by up to 2x on a 2-CPU machine. Also printed:
+whether the predictions are identical.
 Usage: python benchmarks/bench_knn.py [--queries N] [--repeat R] [-k K]   (N Fashion queries, default 10,000)
 """
 from __future__ import annotations
@@ -23,7 +25,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from nn.knn import KNeighborsClassifier, sklearn_threads  # noqa: E402
 
-from _timing import interleaved, optional  # noqa: E402
+from _timing import median_time, optional  # noqa: E402
 
 TARGET = 2.0
 
@@ -46,7 +48,10 @@ def compare(title: str, Xtr, ytr, Xte, k: int, repeat: int) -> None:
     print(f"\n{title}: {len(Xtr):,} training rows x {len(Xte):,} queries x {Xtr.shape[1]} features, "
           f"k={k} (fits {time.perf_counter() - t0:.1f} s)")
     preds = {name: m.predict(Xte) for name, m in models.items()}
-    times = interleaved({name: (lambda m=m: m.predict(Xte)) for name, m in models.items()}, repeat=repeat)
+    times = {}
+    for name, m in models.items():
+        time.sleep(0.5)  # the previous contender's spinning threads go idle
+        times[name] = median_time(lambda m=m: m.predict(Xte), repeat=repeat)
     ours = times["tracegrad"]
     for name, t in times.items():
         line = f"  {name:<18} {t * 1e3:10.1f} ms  {len(Xte) / t:10,.0f} queries/s"

@@ -305,7 +305,8 @@ class KNeighborsClassifier:
         buf = np.empty((min(rows, len(A)), cols))
         for q0 in range(0, len(A), rows):
             Xq = np.ascontiguousarray(A[q0:q0 + rows], dtype=np.float64)
-            xn, Xm2, nq = _row_norms(Xq, heaps), -2.0 * Xq, len(Xq)
+            xn = _row_norms(Xq, heaps and not np.array_equal(Xq, np.round(Xq)))  # integers: exact either way
+            Xm2, nq = -2.0 * Xq, len(Xq)
             best_v, best_i, eq = np.full((nq, k), np.inf), np.full((nq, k), -1, dtype=np.intp), np.zeros(nq, int)
             for t0 in range(0, n, cols):
                 D = self._block(buf[:nq, :min(cols, n - t0)], Xm2, xn, t0, heaps, (q0, len(A)))
