@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 import zlib
 from typing import IO, Any, Union
@@ -19,6 +18,7 @@ from typing import IO, Any, Union
 import numpy as np
 
 from .tensor import Tensor
+from .utils.files import atomic_path
 
 __all__ = ["save", "load", "register_tensor_class"]
 
@@ -104,27 +104,10 @@ def save(obj: Any, f: FileLike) -> None:
     if hasattr(f, "write"):
         np.savez(f, **arrays)
         return
-    path = os.fspath(f)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            np.savez(out, **arrays)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    try:  # make the rename itself durable (best effort: not every platform can open a folder)
-        dfd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
+    with atomic_path(os.fspath(f)) as tmp, open(tmp, "wb") as out:
+        np.savez(out, **arrays)
+        out.flush()
+        os.fsync(out.fileno())
 
 
 _TORCH_FILE = ("it looks like a torch.save file, a pickle, which autograd.load never opens (unpickling runs code). "

@@ -27,12 +27,12 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from typing import Any
 
 import numpy as np
 
 from autograd import Tensor, default_generator
+from autograd.utils.files import write_atomic
 
 from .serialization import load, save
 
@@ -60,18 +60,7 @@ def write_json_atomic(path: str | os.PathLike[str], obj: Any) -> str:
     then a rename, so a reader sees the old file or the new one, never a partial one. Returns the path."""
     path = os.fspath(path)
     text = json.dumps(_jsonable(obj), allow_nan=False, indent=1)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, text)
     return path
 
 
