@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench notebooks clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,10 @@ test: $(VENV)/.test
 	sh .ci/install-browser  # chromium + chromium-driver (page tests) and graphviz, as root with apt-get, when missing
 	$(PY) -m ruff check .
 	$(PY) -m mypy autograd
-	$(PY) -m pytest
+	TRACEGRAD_FAST=1 $(PY) -m pytest
+
+notebooks: $(VENV)/.test  # execute every notebook top to bottom and save it with its outputs (the full run)
+	$(PY) notebooks/run.py
 
 bench: $(VENV)/.test
 	$(PY) -m pip install --quiet -e '.[bench]'

@@ -31,7 +31,8 @@ OPTIMIZERS = {
     "rmsprop": lambda p, lr: optim.RMSprop(p, lr=lr),
     "adam": lambda p, lr: optim.Adam(p, lr=lr),
 }
-DEFAULTS: dict[str, Any] = {"dataset": "digits", "model": "mlp", "optimizer": "adam", "epochs": 10, "batch_size": 32,
+DEFAULTS: dict[str, Any] = {"dataset": "digits", "model": "mlp", "optimizer": "adam",
+                            "epochs": 2 if autograd.utils.fast_mode() else 10, "batch_size": 32,
                             "lr": 1e-3, "seed": 0, "monitor": False, "out": None, "data_dir": None, "patience": None}
 
 
