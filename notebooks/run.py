@@ -19,6 +19,8 @@ from autograd.utils.files import write_atomic  # noqa: E402
 
 
 def execute(path: str, timeout: int = 600) -> nbformat.NotebookNode:
+    # the kernel spec says "python": make it this interpreter (the venv), whatever PATH make started with
+    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
     nb = nbformat.read(path, as_version=4)
     NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": HERE}}).execute()
     return nb

@@ -2,6 +2,7 @@
 fails CI. The committed outputs come from ``make notebooks``'s full run."""
 import os
 import pathlib
+import sys
 
 import pytest
 
@@ -14,6 +15,8 @@ def test_notebook_runs_top_to_bottom(path, monkeypatch):
     nbclient = pytest.importorskip("nbclient")
     monkeypatch.setenv("TRACEGRAD_FAST", os.environ.get("TRACEGRAD_FAST", "1"))
     monkeypatch.setenv("MPLBACKEND", "Agg")
+    # the kernel spec says "python": make it this interpreter (the venv), whatever PATH the run started with
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
     nb = nbformat.read(str(path), as_version=4)
     client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                                      resources={"metadata": {"path": str(path.parent)}})
