@@ -77,7 +77,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--out", default="graph.svg")
     d = sub.add_parser("demo", help="the main job: three deep networks and two baselines on the digits, one report")
     d.add_argument("--out", default="runs/demo")
-    d.add_argument("--epochs", type=positive_int, default=8)
+    d.add_argument("--epochs", type=positive_int, default=None, help="default 8 (2 with TRACEGRAD_FAST=1)")
     d.add_argument("--seed", type=int, default=0)
     return p
 
@@ -191,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "graph":
             return cmd_graph(args)
         from . import demo
-        return demo.main(args.out, args.epochs, args.seed)
+        return demo.main(args.out, args.epochs or demo.EPOCHS, args.seed)
     except (Usage, ValueError) as e:
         print(f"tracegrad {args.command}: {e}", file=sys.stderr)
         return 2

@@ -18,6 +18,7 @@ import viz
 from . import runs
 from .report import build_report
 
+EPOCHS = 2 if autograd.utils.fast_mode() else 8  # the deep MLPs' default epochs (TRACEGRAD_FAST=1: make test's run)
 DEEP = [("20-layer sigmoid MLP", "deep-sigmoid"), ("20-layer ReLU MLP", "deep-relu"),
         ("20-layer residual MLP", "deep-residual")]
 
@@ -34,7 +35,7 @@ def knn_baselines(ks: tuple[int, ...] = (1, 3, 29), seed: int = 0) -> list[dict[
     return out
 
 
-def run(out: str = "runs/demo", epochs: int = 8, seed: int = 0) -> str:
+def run(out: str = "runs/demo", epochs: int = EPOCHS, seed: int = 0) -> str:
     """Train everything, write the report; return its path."""
     os.makedirs(out, exist_ok=True)
     models, flows = [], {}
@@ -77,7 +78,7 @@ def residual_graph(seed: int = 0) -> tuple[str | None, str | None]:
     return svg, page
 
 
-def main(out: str = "runs/demo", epochs: int = 8, seed: int = 0) -> int:
+def main(out: str = "runs/demo", epochs: int = EPOCHS, seed: int = 0) -> int:
     from .pictures import extras
     t0 = time.perf_counter()
     print(f"tracegrad demo: the digits, three 20-layer MLPs and two baselines -> {out}/report.html", flush=True)
