@@ -4,9 +4,10 @@ from .adam import Adam, AdamW
 from .adam_variants import Adamax, NAdam, RAdam
 from .adaptive import Adadelta, Adagrad, RMSprop
 from .lbfgs import LBFGS
+from .lecture import LECTURE_METHODS, lecture_optimizer
 from .optimizer import Optimizer
 from .sgd import SGD
 from .sign_and_average import ASGD, Rprop
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "Adadelta", "RMSprop", "Adam", "AdamW", "Adamax", "NAdam", "RAdam",
-           "ASGD", "Rprop", "LBFGS", "lr_scheduler", "swa_utils"]
+           "ASGD", "Rprop", "LBFGS", "lr_scheduler", "swa_utils", "LECTURE_METHODS", "lecture_optimizer"]

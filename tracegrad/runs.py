@@ -22,15 +22,8 @@ from viz.files import write_atomic
 
 from .models import MODELS, build, n_params
 
-OPTIMIZERS = {
-    "sgd": lambda p, lr: optim.SGD(p, lr=lr),
-    "momentum": lambda p, lr: optim.SGD(p, lr=lr, momentum=0.9),
-    "nesterov": lambda p, lr: optim.SGD(p, lr=lr, momentum=0.9, nesterov=True),
-    "adagrad": lambda p, lr: optim.Adagrad(p, lr=lr),
-    "adadelta": lambda p, lr: optim.Adadelta(p, lr=lr),
-    "rmsprop": lambda p, lr: optim.RMSprop(p, lr=lr),
-    "adam": lambda p, lr: optim.Adam(p, lr=lr),
-}
+# the names ``--optimizer`` takes: the lecture's seven methods (``optim.lecture_optimizer``)
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "adam")
 DEFAULTS: dict[str, Any] = {"dataset": "digits", "model": "mlp", "optimizer": "adam",
                             "epochs": 2 if autograd.utils.fast_mode() else 10, "batch_size": 32,
                             "lr": 1e-3, "seed": 0, "monitor": False, "out": None, "data_dir": None, "patience": None}
@@ -78,7 +71,7 @@ def setup(s: dict[str, Any]) -> dict[str, Any]:
     k = int(max(ytr.max(), yva.max() if len(yva) else 0, yte.max()) + 1)
     autograd.manual_seed(s["seed"])
     model = build(s["model"], Xtr.shape[1], k)
-    opt = OPTIMIZERS[s["optimizer"]](model.parameters(), s["lr"])
+    opt = optim.lecture_optimizer(s["optimizer"], model.parameters(), s["lr"])
     monitor = viz.GradientMonitor(model, opt) if s["monitor"] else None
     train_loader = autograd.utils.data.DataLoader(nn.data.tensor_dataset(Xtr, ytr), batch_size=s["batch_size"],
                                                   shuffle=True, generator=autograd.Generator().manual_seed(s["seed"]))

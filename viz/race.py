@@ -34,7 +34,7 @@ from .files import atomic_path
 
 __all__ = ["optimizer_race", "Race", "default_optimizers", "METHODS", "DEFAULT_LRS", "GENERIC_LRS"]
 
-METHODS = ("SGD", "Momentum", "NAG", "Adagrad", "Adadelta", "RMSprop", "Adam")
+METHODS = tuple(optim.LECTURE_METHODS)  # SGD, Momentum, NAG, Adagrad, Adadelta, RMSprop, Adam
 # learning rates per built-in surface from its default start: tuned so that within 100-200 steps every method makes
 # visible progress without diverging (and stays stable for 500+ steps, except on the saddle, which has no bottom).
 # SGD, Momentum and NAG share one rate per surface (a fair comparison); the steep walls of Rosenbrock and Beale keep
@@ -48,7 +48,6 @@ DEFAULT_LRS: dict[str, dict[str, float]] = {
 # for a user function (anything that is not a built-in surface): modest steps for a function of unit scale
 GENERIC_LRS: dict[str, float] = dict(SGD=0.01, Momentum=0.01, NAG=0.01, Adagrad=0.1, Adadelta=5.0, RMSprop=0.01,
                                      Adam=0.05)
-_SETTINGS = {"Momentum": dict(momentum=0.9), "NAG": dict(momentum=0.9, nesterov=True)}  # both are optim.SGD
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "h", "<", ">")
 STYLES = tuple(zip(COLORS, MARKERS))  # (colour, marker) of the i-th run: STYLES[i % len(STYLES)]
@@ -56,8 +55,7 @@ Factory = Callable[[list], optim.Optimizer]
 
 
 def _factory(name: str, lr: float) -> Factory:
-    cls, kw = getattr(optim, name, optim.SGD), {**_SETTINGS.get(name, {}), "lr": lr}
-    return lambda params: cls(params, **kw)
+    return lambda params: optim.lecture_optimizer(name, params, lr)
 
 
 def default_optimizers(surface: str | Surface | None = None) -> dict[str, Factory]:
