@@ -78,7 +78,7 @@ class Scene:
         for path in sorted(first, key=lambda p: (first[p], _depth(p))):
             parent = path.rsplit(".", 1)[0] if "." in path else ""
             self.modules[path] = Module(path, kinds.get(path, ""), parent, first[path])
-        owner = self.owner_map(set(self.modules))  # the innermost module of every item
+        owner = self._owner = self.owner_map(set(self.modules))  # the innermost module of every item
         params: dict[str, int] = {}
         for it in self.items:
             if it.kind == "param":
@@ -243,7 +243,7 @@ class Scene:
                         self.collapsed.add(k.path)  # inside a fold group: shown only when it is unfolded
 
     def _direct_counts(self) -> dict[str, int]:
-        owner = self.owner_map(set(self.modules))
+        owner = self._owner
         counts: dict[str, int] = {}
         for it in self.items:
             o = owner.get(it.id)
