@@ -19,6 +19,7 @@ from . import surfaces  # noqa: F401
 from .race import Race, optimizer_race  # noqa: F401
 from .landscape import Landscape, compare_landscapes, loss_landscape  # noqa: F401
 from .plots import decision_boundary, plot_activations, plot_capacity, plot_history, plot_weight_images  # noqa: F401
+from .plots_lines import plot_lines, plot_shattering  # noqa: F401
 from .render import Diagram, available_engines, render_dot  # noqa: F401
 
 _heat.install()
@@ -26,5 +27,5 @@ _heat.install()
 __all__ = ["draw_graph", "explore_graph", "build_scene", "backprop_replay", "Replay", "Diagram", "render_dot",
            "available_engines", "HeatScale", "recording", "GradientMonitor", "compare_monitors", "Diagnosis",
            "Finding", "diagnose", "decision_boundary", "plot_activations", "plot_capacity", "plot_history",
-           "plot_weight_images", "loss_landscape", "Landscape", "compare_landscapes",
+           "plot_weight_images", "plot_lines", "plot_shattering", "loss_landscape", "Landscape", "compare_landscapes",
            "optimizer_race", "Race", "surfaces", "figures"]
