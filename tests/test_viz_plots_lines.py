@@ -131,8 +131,9 @@ def test_plot_shattering_verdicts_from_the_lines_themselves():
     Y = np.array([[0, 1, 1], [0, 1, 1], [0, 1, 1]])
     good = (np.array([1.0, 1.0]), -0.5)  # x1 + x2 > 0.5: realizes (0, 1, 1)
     bad = (np.array([-1.0, -1.0]), 0.5)  # the opposite half-plane
-    fig = plot_shattering(P, Y, [good, bad, None], ncols=2, title="custom")
+    fig = plot_shattering(P, Y, [good, bad, None], ncols=2, title="custom", titles=["a", "b", "c"])
     assert _verdicts(fig) == ["line found", "not found (a line exists)", "no line drawn"]
+    assert [ax.get_title().split("\n")[0] for ax in fig.axes[:3]] == ["a", "b", "c"]
     assert fig._suptitle.get_text() == "custom"
     assert [ax.get_visible() for ax in fig.axes] == [True, True, True, False]  # 2 × 2 grid, last one empty
     wrong_rings = fig.axes[1].collections[-1]
@@ -157,6 +158,8 @@ def test_plot_shattering_rejects_bad_input():
         plot_shattering(P, np.full((1, 3), 2))
     with pytest.raises(ValueError, match="2 labellings but 1 lines"):
         plot_shattering(P, np.zeros((2, 3)), [None])
+    with pytest.raises(ValueError, match="2 labellings but 1 titles"):
+        plot_shattering(P, np.zeros((2, 3)), titles=["one"])
     with pytest.raises(ValueError, match="ncols must be a positive int"):
         plot_shattering(P, np.zeros((2, 3)), ncols=0)
     with pytest.raises(ValueError, match="lines\\[0\\] has 2 output units"):

@@ -126,7 +126,7 @@ def _line_of(item: Any, i: int) -> tuple[np.ndarray, float] | None:
 
 def plot_shattering(points: Any, labellings: Any, lines: Sequence[Any] | None = None, *,
                     separable: Sequence[bool] | None = None, ncols: int = 4, padding: float = 0.4,
-                    title: str | None = None) -> Figure:
+                    title: str | None = None, titles: Sequence[str] | None = None) -> Figure:
     """One small panel per labelling (row of ``labellings``, shape (L, n), labels 0 / 1) of the ``points`` (n, 2):
     the points in their classes' colours and, from ``lines[i]`` (an ``nn.Perceptron`` or any model with a (1, 2)
     ``weight`` and a ``bias``, a ``(w, b)`` pair, or None), the line ``w·x + b = 0`` with the half-planes it
@@ -135,7 +135,9 @@ def plot_shattering(points: Any, labellings: Any, lines: Sequence[Any] | None = 
     A panel's title is the labelling and a verdict computed from its line: "line found" when the line classifies
     every point right; otherwise "no line exists" when no line separates that labelling (``separable[i]`` False,
     default: ``nn.data.linearly_separable``), else "not found (a line exists)". Points the line gets wrong are
-    ringed, and a line that fails is dashed. The figure's title (default) counts the labellings a line realized.
+    ringed, and a line that fails is dashed. The figure's title (default) counts the labellings a line realized;
+    ``titles[i]`` replaces a panel's first title line (the labelling), e.g. to show one labelling's line after
+    successive updates.
     """
     from nn.data import linearly_separable
 
@@ -156,6 +158,8 @@ def plot_shattering(points: Any, labellings: Any, lines: Sequence[Any] | None = 
     sep = [linearly_separable(P, row) for row in Y] if separable is None else [bool(s) for s in separable]
     if len(sep) != len(Y):
         raise ValueError(f"plot_shattering: {len(Y)} labellings but {len(sep)} separable flags")
+    if titles is not None and len(titles) != len(Y):
+        raise ValueError(f"plot_shattering: {len(Y)} labellings but {len(titles)} titles")
     if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
         raise ValueError(f"plot_shattering: ncols must be a positive int, got {ncols!r}")
     ncols = min(int(ncols), len(Y))
@@ -188,7 +192,8 @@ def plot_shattering(points: Any, labellings: Any, lines: Sequence[Any] | None = 
                        zorder=3)
         verdict = ("line found" if found else "no line exists" if not sep[i]
                    else "no line drawn" if line is None else "not found (a line exists)")
-        ax.set_title(f"y = ({', '.join(str(v) for v in row)})\n{verdict}", fontsize=10,
+        head = titles[i] if titles is not None else f"y = ({', '.join(str(v) for v in row)})"
+        ax.set_title(f"{head}\n{verdict}", fontsize=10,
                      color="#1a1a1a" if found or (line is None and sep[i]) else WRONG)
         if i == 0:  # number the points once: labelling entry k belongs to point k
             for k, (px, py) in enumerate(P):
