@@ -18,6 +18,7 @@ from .diagnose import Diagnosis, Finding, diagnose  # noqa: F401
 from . import surfaces  # noqa: F401
 from .race import Race, optimizer_race  # noqa: F401
 from .landscape import Landscape, compare_landscapes, loss_landscape  # noqa: F401
+from .landscape_stats import TrajectoryRecorder, landscape_curvature, landscape_stats, plot_curvature  # noqa: F401
 from .plots import decision_boundary, plot_activations, plot_capacity, plot_history, plot_weight_images  # noqa: F401
 from .plots_lines import plot_lines, plot_shattering  # noqa: F401
 from .render import Diagram, available_engines, render_dot  # noqa: F401
@@ -28,4 +29,5 @@ __all__ = ["draw_graph", "explore_graph", "build_scene", "backprop_replay", "Rep
            "available_engines", "HeatScale", "recording", "GradientMonitor", "compare_monitors", "Diagnosis",
            "Finding", "diagnose", "decision_boundary", "plot_activations", "plot_capacity", "plot_history",
            "plot_weight_images", "plot_lines", "plot_shattering", "loss_landscape", "Landscape", "compare_landscapes",
+           "TrajectoryRecorder", "landscape_curvature", "landscape_stats", "plot_curvature",
            "optimizer_race", "Race", "surfaces", "figures"]

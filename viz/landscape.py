@@ -1,9 +1,13 @@
 """Loss landscapes: the loss on a line or a plane through a model's weights (the method of Li et al. 2018,
 "Visualizing the Loss Landscape of Neural Nets"), as plain data (``Landscape``) with its plots.
 
-    L = loss_landscape(model, nn.functional.cross_entropy, (X, y), steps=31, span=1.0)
+    L = loss_landscape(model, nn.functional.cross_entropy, (X, y), span=1.0)     # a STEPS x STEPS grid
     L.plot()                # filled contours, contour lines, colour bar, the origin marked
     compare_landscapes({"plain": L1, "residual": L2, "dense": L3})     # one colour scale for all panels
+
+``steps`` defaults to ``STEPS`` = 21 points per axis (5 under ``autograd.utils.fast_mode()``, the notebooks' quick
+run): a 2-D grid costs steps² forward passes over ``data``, so keep the evaluation batch to a few hundred examples.
+Li et al. drew 51 x 51 grids.
 
 The point (α, β) of the grid is the loss at w₀ + α·d₁ + β·d₂ (w₀: the model's current weights), for α, β in
 [-span, span]; ``origin_loss`` is the loss at w₀ itself.
@@ -53,6 +57,7 @@ from .landscape_plot import Landscape, compare_landscapes
 __all__ = ["Landscape", "loss_landscape", "random_directions", "pca_directions", "compare_landscapes"]
 
 NORMALIZATIONS = ("filter", "layer", None)
+STEPS = 5 if autograd.utils.fast_mode() else 21  # grid points per axis by default (see the module's notes)
 
 
 def _array(v: Any) -> np.ndarray:
@@ -216,7 +221,7 @@ def _check(dims: Any, steps: Any, span: Any, normalization: Any, directions: Any
         raise ValueError(f"trajectory: expected a list of state dicts, got {type(trajectory).__name__}")
 
 
-def loss_landscape(model: Any, loss_fn: Callable, data: Any, *, dims: int = 2, steps: int = 31, span: float = 1.0,
+def loss_landscape(model: Any, loss_fn: Callable, data: Any, *, dims: int = 2, steps: int = STEPS, span: float = 1.0,
                    normalization: str | None = "filter", directions: Any = None,
                    trajectory: Sequence[Mapping[str, Any]] | None = None, seed: int = 0) -> Landscape:
     """The loss of ``model`` on ``data`` over a ``steps``-point line (``dims=1``) or ``steps`` x ``steps`` grid
