@@ -161,3 +161,17 @@ def test_default_grid_shrinks_in_fast_mode(fast, steps):
     out = subprocess.run([sys.executable, "-c", "import viz.landscape as L; print(L.STEPS)"], env=env, cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout
     assert int(out) == steps
+
+
+def test_auto_span_holds_the_trajectory():
+    model, loader, (x, y) = setup()
+    rec = TrajectoryRecorder()
+    nn.Trainer(model, optim.SGD(model.parameters(), lr=0.1), callbacks=[rec], progress=False).fit(loader, epochs=3)
+    land = loss_landscape(model, F.cross_entropy, (x, y), steps=3, directions="pca", trajectory=rec.trajectory,
+                          span="auto")
+    assert land.span == pytest.approx(1.2 * np.abs(land.trajectory_coords).max())
+    assert land.alphas[-1] == pytest.approx(land.span)
+    with pytest.raises(ValueError, match="trajectory="):
+        loss_landscape(model, F.cross_entropy, (x, y), steps=3, span="auto")
+    with pytest.raises(ValueError, match="'auto'"):
+        loss_landscape(model, F.cross_entropy, (x, y), steps=3, span="wide")

@@ -26,7 +26,7 @@ The point (α, β) of the grid is the loss at w₀ + α·d₁ + β·d₂ (w₀: 
   holds each component's share of the squared distances from the final point (in [0, 1], decreasing). The grid is
   centred on the model's CURRENT weights: they should equal the trajectory's final point (a warning says when not).
   Each direction is a unit vector over all parameters, so α is a distance in weight space: pick ``span`` to hold
-  the trajectory (``max |trajectory_coords|``).
+  the trajectory (``max |trajectory_coords|``), or pass ``span="auto"``: 1.2 times that (with a trajectory only).
 - ``trajectory=`` with any directions: each point w_t is projected on the directions (least squares of w_t − w₀),
   giving ``trajectory_coords`` (T, dims); ``trajectory_losses`` is its ACTUAL loss (the model evaluated at the
   point's parameters and the buffers it holds, not read off the grid), and ``trajectory_residuals`` is
@@ -211,8 +211,12 @@ def _check(dims: Any, steps: Any, span: Any, normalization: Any, directions: Any
         raise ValueError(f"dims must be 1 or 2, got {dims!r}")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2:
         raise ValueError(f"steps must be an int >= 2 (grid points along each axis), got {steps!r}")
-    if not isinstance(span, (int, float, np.number)) or not np.isfinite(span) or span <= 0:
-        raise ValueError(f"span must be a finite number > 0 (the grid runs over [-span, span]), got {span!r}")
+    auto = isinstance(span, str) and span == "auto"
+    if auto and trajectory is None:
+        raise ValueError("span='auto' sizes the grid to hold the trajectory: pass trajectory= (or a number)")
+    if not auto and (not isinstance(span, (int, float, np.number)) or not np.isfinite(span) or span <= 0):
+        raise ValueError(f"span must be a finite number > 0 (the grid runs over [-span, span]) or 'auto', got "
+                         f"{span!r}")
     if normalization not in NORMALIZATIONS:
         raise ValueError(f"normalization must be 'filter', 'layer' or None, got {normalization!r}")
     if isinstance(directions, str) and directions != "pca":
@@ -221,8 +225,8 @@ def _check(dims: Any, steps: Any, span: Any, normalization: Any, directions: Any
         raise ValueError(f"trajectory: expected a list of state dicts, got {type(trajectory).__name__}")
 
 
-def loss_landscape(model: Any, loss_fn: Callable, data: Any, *, dims: int = 2, steps: int = STEPS, span: float = 1.0,
-                   normalization: str | None = "filter", directions: Any = None,
+def loss_landscape(model: Any, loss_fn: Callable, data: Any, *, dims: int = 2, steps: int = STEPS,
+                   span: float | str = 1.0, normalization: str | None = "filter", directions: Any = None,
                    trajectory: Sequence[Mapping[str, Any]] | None = None, seed: int = 0) -> Landscape:
     """The loss of ``model`` on ``data`` over a ``steps``-point line (``dims=1``) or ``steps`` x ``steps`` grid
     (``dims=2``) through its current weights, with coordinates in [-span, span]: see the module's notes."""
@@ -248,6 +252,9 @@ def loss_landscape(model: Any, loss_fn: Callable, data: Any, *, dims: int = 2, s
     coords = traj_res = None
     if trajectory is not None:
         coords, traj_res = _project(trajectory, dirs, shapes, w0)
+    if isinstance(span, str):  # "auto" (checked: a trajectory was given): hold it
+        reach = float(np.abs(coords).max()) if coords is not None else 0.0
+        span = 1.2 * reach if reach > 0 else 1.0
     grid = np.linspace(-span, span, steps)
     grid = (grid - grid[::-1]) / 2  # exactly symmetric: 0.0 at the centre of an odd grid, so it equals the origin
     vecs = [[d[name] for name, _ in params] for d in dirs]
