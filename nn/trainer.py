@@ -6,10 +6,13 @@ exact resume::
 
 The constructor takes what is trained and how; ``fit`` the data, the number of epochs and ``resume``. Batches are
 ``(inputs, targets)`` pairs; each step is ``zero_grad``, ``loss_fn(model(inputs), targets)``, ``backward``,
-``optimizer.step()``. The loss defaults to cross-entropy. Per epoch the history gets the train and validation loss
-(the mean over the epoch's samples: each batch's loss weighted by its size) and accuracy (for integer class labels and
-``(batch, classes)`` outputs: the argmax against the label; None otherwise), the lr of the first parameter group
-during the epoch, and the epoch's wall time; ``best_epoch`` is the (1-based) epoch of the lowest validation loss.
+``optimizer.step()``. The loss defaults to cross-entropy. ``penalty`` (a callable ``model -> scalar Tensor``, e.g.
+``lambda m: 1e-4 * nn.utils.l1_penalty(m)``, the lecture's λ·Σ|θ|) is added to each step's loss before ``backward``;
+the history's losses stay the data loss, so train and validation compare. Per epoch the history gets the train and
+validation loss (the mean over the epoch's samples: each batch's loss weighted by its size) and accuracy (for integer
+class labels and ``(batch, classes)`` outputs: the argmax against the label; None otherwise), the lr of the first
+parameter group during the epoch, and the epoch's wall time; ``best_epoch`` is the (1-based) epoch of the lowest
+validation loss.
 
 Early stopping (``early_stopping=patience``) watches the validation loss: ``patience`` epochs without a new minimum
 are tolerated, the next one stops training; the best epoch's weights are put back when training ends (also when it
@@ -93,7 +96,8 @@ class Trainer:
     def __init__(self, model: Module, optimizer: Any, *, loss_fn: Callable[[Any, Any], Tensor] | None = None,
                  scheduler: Any = None, scheduler_interval: str = "epoch", callbacks: Any = (),
                  early_stopping: int | None = None, checkpoint_dir: str | os.PathLike[str] | None = None,
-                 progress: bool | None = None, num_classes: int | None = None) -> None:
+                 progress: bool | None = None, num_classes: int | None = None,
+                 penalty: Callable[[Module], Tensor] | None = None) -> None:
         if not isinstance(model, Module):
             raise TypeError(f"Trainer: model must be an nn.Module, got {type(model).__name__}")
         if not isinstance(getattr(optimizer, "param_groups", None), list) or not callable(getattr(optimizer, "step",
@@ -102,6 +106,9 @@ class Trainer:
                             f"{type(optimizer).__name__}")
         if loss_fn is not None and not callable(loss_fn):
             raise TypeError(f"Trainer: loss_fn must be callable (outputs, targets) -> loss, got {loss_fn!r}")
+        if penalty is not None and not callable(penalty):
+            raise TypeError(f"Trainer: penalty must be a callable model -> scalar Tensor (added to the loss), got "
+                            f"{penalty!r}")
         if scheduler is not None and not callable(getattr(scheduler, "step", None)):
             raise TypeError(f"Trainer: scheduler must have a step() method, got {type(scheduler).__name__}")
         if scheduler_interval not in ("epoch", "batch"):
@@ -116,6 +123,7 @@ class Trainer:
         check_lrs(optimizer)
         self.model, self.optimizer, self.scheduler = model, optimizer, scheduler
         self.loss_fn = loss_fn if loss_fn is not None else F.cross_entropy
+        self.penalty = penalty
         self.scheduler_interval, self.early_stopping, self.num_classes = scheduler_interval, early_stopping, num_classes
         self.callbacks = check_callbacks(callbacks)
         self.checkpoint_dir = None if checkpoint_dir is None else os.fspath(checkpoint_dir)
@@ -249,7 +257,7 @@ class Trainer:
             self.optimizer.zero_grad()
             out = self.model(x)
             loss = self.loss_fn(out, y)
-            loss.backward()
+            (loss if self.penalty is None else loss + self._penalty()).backward()
             self.optimizer.step()
             lv = float(loss.item())
             if self.scheduler is not None and self.scheduler_interval == "batch":
@@ -272,6 +280,13 @@ class Trainer:
             if self._interrupt_requested:
                 raise _Interrupt
         return start
+
+    def _penalty(self) -> Tensor:
+        p = self.penalty(self.model)  # type: ignore[misc]  # set: _train_part calls it only then
+        if not isinstance(p, Tensor) or p.numel() != 1:
+            raise TypeError(f"Trainer: penalty(model) must return a scalar Tensor (one element), got "
+                            f"{type(p).__name__}{'' if not isinstance(p, Tensor) else f' of shape {tuple(p.shape)}'}")
+        return p.reshape(())
 
     def _validate(self, loader: Any) -> tuple[float, float | None]:
         self.model.eval()
