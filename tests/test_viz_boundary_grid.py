@@ -1,5 +1,5 @@
 """viz.decision_boundary_grid (panels, titles with the accuracy, one legend, per-row data, Modules in eval mode),
-viz.plot_unit_lines (each unit's line w·x + b = 0), viz.plot_weight_histograms, viz.unit_norms, viz.plot_unit_norms."""
+viz.plot_weight_histograms, viz.unit_norms, viz.plot_unit_norms."""
 import numpy as np
 import pytest
 from matplotlib.collections import PathCollection
@@ -67,37 +67,6 @@ def test_grid_refuses_bad_input(predicts, kw, match):
         X, y = [X, X, X], [y, y, y]
     with pytest.raises((ValueError, TypeError), match=match):
         viz.decision_boundary_grid(predicts, X, y, resolution=5, **kw)
-
-
-def test_unit_lines_pass_through_their_points_and_point_to_the_positive_side():
-    layer = nn.Linear(2, 3)
-    W = np.asarray([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]], dtype=np.float32)
-    b = np.asarray([-0.5, 1.0, 0.0], dtype=np.float32)
-    layer.weight.numpy()[...] = W
-    layer.bias.numpy()[...] = b
-    fig = viz.plot_unit_lines(layer, X=np.asarray([[-1.0, -1.0], [1.0, 1.0]]))
-    ax = fig.axes[0]
-    lines = [ln for ln in ax.get_lines() if ln.get_label().startswith("unit")]
-    assert [ln.get_label() for ln in lines] == ["unit 1", "unit 2", "unit 3"]
-    for ln, w, c in zip(lines, W, b):
-        p, q = np.asarray(ln._xy1), np.asarray(ln._xy2)
-        assert w @ p + c == pytest.approx(0.0, abs=1e-9) and w @ q + c == pytest.approx(0.0, abs=1e-9)
-    arrows = [a for a in ax.texts if a.arrow_patch is not None]
-    for a, w, c in zip(arrows, W, b):
-        assert w @ np.asarray(a.xy) + c > 0 and w @ np.asarray(a.xyann) + c == pytest.approx(0.0, abs=1e-9)
-    assert ax.get_xlim() == (-1.5, 1.5) and ax.get_title() and ax.get_xlabel() == "$x_1$"
-
-
-def test_unit_lines_join_a_decision_boundary_legend_and_refuse_other_layers():
-    X, y = nn.data.make_moons(30)
-    fig = viz.decision_boundary(halfplane, X, y, resolution=10)
-    ax = fig.axes[0]
-    lim = ax.get_xlim()
-    viz.plot_unit_lines(np.asarray([[1.0, 0.0], [0.0, 0.0]]), ax)  # the zero unit has no line
-    assert [t.get_text() for t in ax.get_legend().texts] == ["class 0", "class 1", "decision boundary", "unit 1"]
-    assert ax.get_xlim() == lim
-    with pytest.raises(ValueError, match=r"weight \(k, 2\)"):
-        viz.plot_unit_lines(nn.Linear(3, 2))
 
 
 def test_weight_histograms_count_the_near_zeros():

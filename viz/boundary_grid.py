@@ -1,8 +1,6 @@
 """Decision boundaries side by side (rows = data sets or depths, columns = widths) with each classifier's training
-accuracy in its title, and a first layer's hidden units drawn as the lines w·x + b = 0 they put in the input plane.
-
-Both return a ``matplotlib.figure.Figure`` (``viz.figures.figure``'s style); ``plot_unit_lines`` draws into ``ax``
-when given.
+accuracy in its title, as one ``matplotlib.figure.Figure`` (``viz.figures.figure``'s style). A first layer's hidden
+units, the lines w·x + b = 0, go on top of a panel with ``viz.plot_lines``.
 """
 from __future__ import annotations
 
@@ -17,7 +15,7 @@ import autograd
 from .figures import figure
 from .plots import _numpy, _predict_all, decision_boundary
 
-__all__ = ["decision_boundary_grid", "plot_unit_lines"]
+__all__ = ["decision_boundary_grid"]
 
 
 def _as_predict(model: Any) -> Callable[[np.ndarray], Any]:
@@ -104,57 +102,4 @@ def decision_boundary_grid(predicts: Sequence[Sequence[Any]], X: Any, y: Any, *,
     fig.legend([a for a, _ in handles], [b for _, b in handles], loc="outside lower center", ncols=len(handles),
                frameon=False)
     fig.suptitle(title if title is not None else "Decision boundaries", fontsize=13)
-    return fig
-
-
-def plot_unit_lines(layer: Any, ax: Any = None, *, bias: Any = None, X: Any = None, colors: Sequence | None = None,
-                    label: str = "unit") -> Figure:
-    """Each unit j of a first layer on 2-D inputs as the line w_j·x + b_j = 0 (dashed), with a short arrow from it
-    towards the side where the unit's pre-activation is positive; a unit with w_j = 0 has no line and is skipped.
-
-    ``layer``: an ``nn.Linear(2, k)`` (its weight and bias) or a weight array (k, 2) with ``bias`` (k,) (zeros when
-    None). Draws into ``ax`` (e.g. a ``decision_boundary`` figure's axes, keeping its limits) or, without it, into a
-    new figure spanning ``X``'s points (else [-1.5, 1.5]²). The lines are labelled "<label> j" in the legend.
-    """
-    import nn
-    if isinstance(layer, nn.Linear):
-        W = _numpy(layer.weight).astype(np.float64)
-        b = _numpy(layer.bias).astype(np.float64) if layer.bias is not None else np.zeros(len(W))
-    else:
-        W = _numpy(layer).astype(np.float64)
-        b = np.zeros(len(W)) if bias is None else _numpy(bias).astype(np.float64).reshape(-1)
-    if W.ndim != 2 or W.shape[1] != 2 or b.shape != (W.shape[0],):
-        raise ValueError(f"plot_unit_lines: expected a layer on 2-D inputs, weight (k, 2) and bias (k,), got weight "
-                         f"{W.shape} and bias {b.shape}")
-    if ax is None:
-        fig, ax = figure(size=(5.2, 4.6))
-        P = np.asarray([[-1.5, -1.5], [1.5, 1.5]]) if X is None else _numpy(X).astype(np.float64)
-        lo, hi = P.min(axis=0) - 0.5, P.max(axis=0) + 0.5
-        ax.set_xlim(lo[0], hi[0])
-        ax.set_ylim(lo[1], hi[1])
-        ax.set_xlabel("$x_1$")
-        ax.set_ylabel("$x_2$")
-        ax.set_title(f"{len(W)} hidden units as lines $w_j \\cdot x + b_j = 0$")
-    fig = ax.figure
-    xlim, ylim = ax.get_xlim(), ax.get_ylim()
-    span = max(xlim[1] - xlim[0], ylim[1] - ylim[0])
-    centre = np.asarray([np.mean(xlim), np.mean(ylim)])
-    palette = colors if colors is not None else [f"C{k % 10}" for k in range(len(W))]
-    old = ax.get_legend()  # a decision_boundary legend: its entries are kept, the lines added after them
-    handles = list(old.legend_handles) if old is not None else []
-    names = [t.get_text() for t in old.texts] if old is not None else []
-    for j, (wj, bj) in enumerate(zip(W, b)):
-        norm2 = float(wj @ wj)
-        if norm2 == 0.0:
-            continue
-        p0 = -bj * wj / norm2                                  # the point of the line nearest the origin
-        foot = p0 + (centre - p0) - ((centre - p0) @ wj) * wj / norm2  # the point of the line nearest the centre
-        handles.append(ax.axline(tuple(p0), tuple(p0 + np.asarray([-wj[1], wj[0]])), color=palette[j], ls="--",
-                                 lw=1.6, label=f"{label} {j + 1}", zorder=4))
-        names.append(f"{label} {j + 1}")
-        ax.annotate("", xy=tuple(foot + 0.08 * span * wj / np.sqrt(norm2)), xytext=tuple(foot),
-                    arrowprops={"arrowstyle": "->", "color": palette[j], "lw": 1.4}, zorder=4)
-    ax.set_xlim(xlim)
-    ax.set_ylim(ylim)
-    ax.legend(handles, names, loc="best", framealpha=0.85, fontsize=8)
     return fig
