@@ -175,3 +175,11 @@ def test_auto_span_holds_the_trajectory():
         loss_landscape(model, F.cross_entropy, (x, y), steps=3, span="auto")
     with pytest.raises(ValueError, match="'auto'"):
         loss_landscape(model, F.cross_entropy, (x, y), steps=3, span="wide")
+
+
+def test_a_quiet_progress_bar_imports_no_tqdm():
+    code = ("import sys, viz.figures as f\n"
+            "with f.progress(3, 'x') as bar:\n    bar.update(1); bar.set_postfix(a=1)\n"
+            "print('tqdm.auto' in sys.modules, type(bar).__name__)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "_Silent"] and "IProgress" not in out.stderr

@@ -59,12 +59,28 @@ def quiet() -> bool:
     return not sys.stderr.isatty() or os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+class _Silent:
+    """The bar when there is none to show: every tqdm call used here does nothing."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def set_postfix(self, *args: Any, **kw: Any) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 @contextlib.contextmanager
 def progress(total: int, desc: str) -> Iterator[Any]:
     """A tqdm bar over ``total`` units (silent off a terminal). Ctrl-C inside the block closes the bar and re-raises
     ``KeyboardInterrupt`` after the caller's ``finally`` blocks ran (so weights are restored before it propagates)."""
-    from tqdm.auto import tqdm
-    bar = tqdm(total=total, desc=desc, disable=quiet(), leave=False, dynamic_ncols=True)
+    if quiet():  # no tqdm at all: tqdm.auto warns ("IProgress not found") in a notebook without ipywidgets
+        bar: Any = _Silent()
+    else:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=total, desc=desc, leave=False, dynamic_ncols=True)
     try:
         yield bar
     finally:
