@@ -155,7 +155,7 @@ def test_recorder_without_a_model_says_so():
         TrajectoryRecorder().record()
 
 
-@pytest.mark.parametrize("fast, steps", [("1", 5), ("0", 21)])
+@pytest.mark.parametrize("fast, steps", [("1", 5), ("0", 19)])
 def test_default_grid_shrinks_in_fast_mode(fast, steps):
     env = {**os.environ, "TRACEGRAD_FAST": fast}
     out = subprocess.run([sys.executable, "-c", "import viz.landscape as L; print(L.STEPS)"], env=env, cwd=ROOT,

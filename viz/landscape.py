@@ -5,7 +5,7 @@
     L.plot()                # filled contours, contour lines, colour bar, the origin marked
     compare_landscapes({"plain": L1, "residual": L2, "dense": L3})     # one colour scale for all panels
 
-``steps`` defaults to ``STEPS`` = 21 points per axis (5 under ``autograd.utils.fast_mode()``, the notebooks' quick
+``steps`` defaults to ``STEPS`` = 19 points per axis (5 under ``autograd.utils.fast_mode()``, the notebooks' quick
 run): a 2-D grid costs steps² forward passes over ``data``, so keep the evaluation batch to a few hundred examples.
 Li et al. drew 51 x 51 grids.
 
@@ -57,7 +57,7 @@ from .landscape_plot import Landscape, compare_landscapes
 __all__ = ["Landscape", "loss_landscape", "random_directions", "pca_directions", "compare_landscapes"]
 
 NORMALIZATIONS = ("filter", "layer", None)
-STEPS = 5 if autograd.utils.fast_mode() else 21  # grid points per axis by default (see the module's notes)
+STEPS = 5 if autograd.utils.fast_mode() else 19  # grid points per axis by default (see the module's notes)
 
 
 def _array(v: Any) -> np.ndarray:

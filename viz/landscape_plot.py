@@ -269,7 +269,8 @@ def compare_landscapes(landscapes: Mapping[str, Any], *, levels: int = 30, log: 
                 _draw_1d(ax, land, name, f"C{k}", use_log)
             ax.set_title("Loss landscapes, 1-D, on one scale")
             return fig
-        fig, axes = figure(1, len(items), size=(4.5 * len(items) + 1.0, 4.6), squeeze=False)
+        tall = any(land.trajectory_coords is not None for _, land in items)  # a 3-line legend under each panel
+        fig, axes = figure(1, len(items), size=(4.5 * len(items) + 1.0, 5.6 if tall else 4.6), squeeze=False)
         for ax, (name, land) in zip(axes[0], items):
             filled = _draw_2d(ax, land, lev, norm)
             ax.set_title(name)
