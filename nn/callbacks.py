@@ -35,7 +35,7 @@ from autograd import Tensor, no_grad
 
 from .checkpoint import capture_rng, restore_rng
 
-__all__ = ["Callback", "TrainingInterrupted"]
+__all__ = ["Callback", "Evaluate", "TrainingInterrupted"]
 
 HOOKS = ("on_train_begin", "on_batch_end", "on_epoch_end", "on_train_end")
 
@@ -54,6 +54,54 @@ class Callback:
 
     def on_train_end(self, trainer: Any) -> None:
         """When training is over (not when interrupted)."""
+
+
+class Evaluate(Callback):
+    """Score one more data set after every epoch: ``Trainer(..., callbacks=[Evaluate(test_loader)])`` adds
+    ``test_loss`` and ``test_acc`` (``name="test"``) to ``trainer.history``, one value per epoch, and to the epoch's
+    ``logs`` seen by the callbacks after it. The loss is the trainer's ``loss_fn`` averaged over the samples and the
+    accuracy is the argmax against integer labels (None when that does not apply), as for ``val_loss``/``val_acc``;
+    computed in eval mode without a graph. It only looks: early stopping still watches the validation loss, so a
+    test curve drawn next to it shows what stopping at the validation minimum does to the test error."""
+
+    def __init__(self, loader: Any, name: str = "test") -> None:
+        if not hasattr(loader, "__iter__"):
+            raise TypeError(f"Evaluate: loader must yield (inputs, targets) batches, got {type(loader).__name__}")
+        if not isinstance(name, str) or not name.isidentifier() or name in ("train", "val"):
+            raise ValueError(f"Evaluate: name must be an identifier other than 'train' and 'val' (it prefixes the "
+                             f"history keys name_loss, name_acc), got {name!r}")
+        self.loader, self.name = loader, name
+
+    def on_train_begin(self, trainer: Any) -> None:
+        h = trainer.history
+        for key in (f"{self.name}_loss", f"{self.name}_acc"):  # a resumed run without them: None for earlier epochs
+            h.setdefault(key, [])
+            h[key] += [None] * (len(h["epoch"]) - len(h[key]))
+
+    def on_epoch_end(self, trainer: Any, epoch: int, logs: dict[str, Any]) -> None:
+        model, loss_fn = trainer.model, trainer.loss_fn
+        was = model.training
+        model.eval()
+        loss_sum, count, correct, acc_count = 0.0, 0, 0, 0
+        try:
+            with no_grad():
+                for batch in self.loader:
+                    x, y = split_batch(batch, f"Evaluate({self.name!r})'s loader")
+                    out = model(x)
+                    ya, oa = as_array(y), as_array(out)
+                    n = int(ya.shape[0]) if ya.ndim else 1
+                    loss_sum, count = loss_sum + float(loss_fn(out, y).item()) * n, count + n
+                    if ya.dtype.kind in "iu" and ya.ndim == 1 and oa.ndim == 2 and oa.shape[0] == n:
+                        correct += int(np.count_nonzero(oa.argmax(axis=1) == ya))
+                        acc_count += n
+        finally:
+            model.train(was)
+        if not count:
+            raise ValueError(f"Evaluate({self.name!r}): the loader yielded no batches")
+        row = {f"{self.name}_loss": loss_sum / count, f"{self.name}_acc": correct / acc_count if acc_count else None}
+        for key, value in row.items():
+            trainer.history[key].append(value)
+        logs.update(row)
 
 
 class TrainingInterrupted(KeyboardInterrupt):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from numbers import Real
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -14,9 +15,9 @@ from .figures import figure, styled
 
 __all__ = ["plot_history", "plot_capacity"]
 
-KEYS = ("train_loss", "val_loss", "train_acc", "val_acc")
-STYLE = {"train_loss": ("train", "C0", "-"), "val_loss": ("validation", "C1", "-"),
-         "train_acc": ("train", "C0", "-"), "val_acc": ("validation", "C1", "-")}
+KEYS = ("train_loss", "val_loss", "test_loss", "train_acc", "val_acc", "test_acc")
+STYLE = {"train_loss": ("train", "C0", "-"), "val_loss": ("validation", "C1", "-"), "test_loss": ("test", "C2", "-"),
+         "train_acc": ("train", "C0", "-"), "val_acc": ("validation", "C1", "-"), "test_acc": ("test", "C2", "-")}
 STOP_COLOR = "#6a3d9a"
 
 
@@ -62,13 +63,15 @@ def plot_history(history: Any, ax: Any = None) -> Figure:
 
     ``history``: a dict of lists ``train_loss``, ``val_loss``, ``train_acc``, ``val_acc`` (any subset; an optional
     ``epoch`` list gives the x values, else epochs are numbered 1, 2, ...) or a list of per-epoch dicts with those
-    keys. The early-stopping point is ``history["best_epoch"]`` when given (an epoch number as on the x axis), else
-    the epoch of minimum validation loss; it is marked on every panel by a dashed vertical line whose label names it.
+    keys; ``test_loss`` / ``test_acc`` (``nn.callbacks.Evaluate`` adds them) are drawn too, in green. The
+    early-stopping point is ``history["best_epoch"]`` when given (an epoch number as on the x axis), else the epoch
+    of minimum validation loss; it is marked on every panel by a dashed vertical line whose label names it.
     Accuracy is shown in percent (values ≤ 1 are read as fractions). ``ax``: one Axes (accuracy then goes on a twin
     right axis) or a pair of Axes (loss, accuracy). An empty or unrecognised history raises ValueError / TypeError.
     """
     series, best = _history_table(history)
-    groups = [g for g in (("train_loss", "val_loss"), ("train_acc", "val_acc")) if any(k in series for k in g)]
+    groups = [g for g in (("train_loss", "val_loss", "test_loss"), ("train_acc", "val_acc", "test_acc"))
+              if any(k in series for k in g)]
     if best is None and "val_loss" in series and np.isfinite(series["val_loss"]).any():
         vl = series["val_loss"]
         best = _epochs(series, len(vl))[int(np.nanargmin(vl))]
@@ -133,23 +136,31 @@ def plot_history(history: Any, ax: Any = None) -> Figure:
 
 
 def plot_capacity(results: Sequence[Mapping[str, Any]], ax: Any = None, *, log_x: bool = True, tol: float = 1e-3,
-                  title: str | None = None, ylabel: str = "error") -> Figure:
+                  title: str | None = None, ylabel: str | None = None, metric: str = "error",
+                  threshold: float | None = None) -> Figure:
     """Train and test error against model size (``params``), sorted by size, on a log x axis by default.
 
-    ``results``: a list of dicts with ``params`` and ``train_error`` and / or ``test_error``. The interpolation
-    threshold — the smallest model whose train error is ≤ ``tol`` — is marked by a vertical line labelled
-    "interpolation threshold" (none if no model gets there). Light bands name the regimes: under-fitting up to the
-    best test error below the threshold, over-fitting from there to the threshold, interpolating beyond it (where
-    test error may descend a second time, the double descent the lecture cites).
+    ``results``: a list of dicts with ``params`` and ``train_error`` and / or ``test_error`` (``metric="loss"``:
+    ``train_loss`` / ``test_loss``, and so on; ``ylabel`` defaults to the metric). The interpolation threshold is
+    ``threshold`` when given (e.g. Belkin et al.'s n·K, the number of values to fit), else the smallest model whose
+    train ``metric`` is ≤ ``tol``; it is marked by a vertical line labelled "interpolation threshold" (none if no
+    model gets there). Light bands name the regimes: under-fitting up to the best test value below the threshold,
+    over-fitting from there to the threshold, interpolating beyond it (where test error may descend a second time,
+    the double descent the lecture cites).
     """
     if isinstance(results, Mapping) or not isinstance(results, Sequence) or not results:
         raise ValueError("plot_capacity: results must be a non-empty list of dicts with 'params' and "
                          "'train_error' / 'test_error'")
     if any(not isinstance(r, Mapping) or "params" not in r for r in results):
         raise ValueError("plot_capacity: every result needs a 'params' entry (model size)")
-    keys = [k for k in ("train_error", "test_error") if all(k in r for r in results)]
+    if not isinstance(metric, str) or not metric:
+        raise ValueError(f"plot_capacity: metric must be a name such as 'error' or 'loss', got {metric!r}")
+    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, Real) or not threshold > 0):
+        raise ValueError(f"plot_capacity: threshold must be a positive number of parameters, got {threshold!r}")
+    train_key, test_key = f"train_{metric}", f"test_{metric}"
+    keys = [k for k in (train_key, test_key) if all(k in r for r in results)]
     if not keys:
-        raise ValueError("plot_capacity: results need 'train_error' and / or 'test_error' in every entry")
+        raise ValueError(f"plot_capacity: results need {train_key!r} and / or {test_key!r} in every entry")
     order = sorted(range(len(results)), key=lambda i: float(results[i]["params"]))
     params = _floats([results[i]["params"] for i in order], "plot_capacity: params")
     err = {k: _floats([results[i][k] for i in order], f"plot_capacity: {k}") for k in keys}
@@ -163,18 +174,19 @@ def plot_capacity(results: Sequence[Mapping[str, Any]], ax: Any = None, *, log_x
         span = (params[-1] - params[0]) or 1.0
         left, right = params[0] - 0.05 * span, params[-1] + 0.05 * span
     ax.set_xlim(left, right)
-    styles = {"train_error": ("train error", "C0", "o"), "test_error": ("test error", "C1", "s")}
+    styles = {train_key: (f"train {metric}", "C0", "o"), test_key: (f"test {metric}", "C1", "s")}
     for k in keys:
         name, color, marker = styles[k]
         ax.plot(params, err[k], color=color, marker=marker, ms=4.5, lw=1.8, label=name, zorder=3)
-    threshold = None
-    if "train_error" in err:
-        hit = np.flatnonzero(err["train_error"] <= tol)
+    if threshold is not None:
+        threshold = float(threshold)
+    elif train_key in err:
+        hit = np.flatnonzero(err[train_key] <= tol)
         threshold = float(params[hit[0]]) if hit.size else None
     before = params < threshold if threshold is not None else np.ones(len(params), bool)
     best = None
-    if "test_error" in err and before.any() and np.isfinite(err["test_error"][before]).any():
-        best = float(params[before][int(np.nanargmin(err["test_error"][before]))])
+    if test_key in err and before.any() and np.isfinite(err[test_key][before]).any():
+        best = float(params[before][int(np.nanargmin(err[test_key][before]))])
     bands = []
     if best is not None:
         bands += [(left, best, "#4c72b0", "under-fitting"), (best, threshold or right, "#dd8452", "over-fitting")]
@@ -194,10 +206,10 @@ def plot_capacity(results: Sequence[Mapping[str, Any]], ax: Any = None, *, log_x
         ax.annotate(f"{threshold:,.0f} params", (threshold, 0.80), xycoords=ax.get_xaxis_transform(),
                     xytext=(4, 0), textcoords="offset points", fontsize=8, color="#333333")
     ax.set_xlabel(f"model size (number of parameters, {'log' if log_x else 'linear'} scale)")
-    ax.set_ylabel(ylabel)
+    ax.set_ylabel(metric if ylabel is None else ylabel)
     ax.set_ylim(bottom=min(0.0, *(np.nanmin(v) for v in err.values())))
     top = max(np.nanmax(v) for v in err.values())
     ax.set_ylim(top=top * 1.22 if top > 0 else 1.0)
-    ax.set_title(title if title is not None else "Model capacity: train and test error against model size")
+    ax.set_title(title if title is not None else f"Model capacity: train and test {metric} against model size")
     ax.legend(loc="center right" if threshold is not None else "best")
     return fig
