@@ -14,6 +14,7 @@ from .draw import build_scene, draw_graph, explore_graph  # noqa: F401
 from .heat import HeatScale, recording  # noqa: F401
 from .replay import Replay, backprop_replay  # noqa: F401
 from .monitor import GradientMonitor, compare_monitors  # noqa: F401
+from .flow import gradient_flow, plot_gradient_flow  # noqa: F401
 from .diagnose import Diagnosis, Finding, diagnose  # noqa: F401
 from . import surfaces  # noqa: F401
 from .race import Race, optimizer_race  # noqa: F401
@@ -28,7 +29,8 @@ from .render import Diagram, available_engines, render_dot  # noqa: F401
 _heat.install()
 
 __all__ = ["draw_graph", "explore_graph", "build_scene", "backprop_replay", "Replay", "Diagram", "render_dot",
-           "available_engines", "HeatScale", "recording", "GradientMonitor", "compare_monitors", "Diagnosis",
+           "available_engines", "HeatScale", "recording", "GradientMonitor", "compare_monitors", "gradient_flow",
+           "plot_gradient_flow", "Diagnosis",
            "Finding", "diagnose", "decision_boundary", "plot_activations", "plot_capacity", "plot_history",
            "plot_weight_images", "plot_lines", "plot_shattering", "loss_landscape", "Landscape", "compare_landscapes",
            "TrajectoryRecorder", "landscape_curvature", "landscape_stats", "plot_curvature",
