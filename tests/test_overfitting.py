@@ -183,3 +183,20 @@ def test_double_descent_reads_the_curve():
         overfitting.double_descent(rows)
     with pytest.raises(ValueError, match="at least 3"):
         overfitting.double_descent(rows[:2], threshold=10)
+
+
+def test_double_descent_margin_is_relative_to_the_classical_minimum():
+    rows = [{"params": p, "test_loss": e} for p, e in zip([1e3, 3e3, 1e4, 1e5], [0.036, 0.036, 0.041, 0.029])]
+    assert overfitting.double_descent(rows, key="test_loss", threshold=5e3)["double_descent"]  # +14 %, -30 %
+    assert not overfitting.double_descent(rows, key="test_loss", threshold=5e3, margin=0.2)["double_descent"]
+
+
+def test_blas_threads_limits_and_restores():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+
+    def blas():
+        return [p["num_threads"] for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"]
+    before = blas()
+    with overfitting.blas_threads(1):
+        assert all(n == 1 for n in blas())
+    assert blas() == before
