@@ -198,6 +198,8 @@ def plot_capacity(results: Sequence[Mapping[str, Any]], ax: Any = None, *, log_x
             mid = math.sqrt(a * b) if log_x else (a + b) / 2
             width = (math.log(b / a) / math.log(right / left)) if log_x else (b - a) / (right - left)
             narrow = width < 0.14  # a narrow band gets its name upright along the band
+            if width < 0.04:  # too narrow to carry a name without covering the threshold's mark
+                continue
             ax.text(mid, 0.97, text.replace("\n", " ") if narrow else text, transform=ax.get_xaxis_transform(),
                     ha="center", va="top", fontsize=9, style="italic", color="#555555", rotation=90 if narrow else 0)
     if threshold is not None:
@@ -211,5 +213,5 @@ def plot_capacity(results: Sequence[Mapping[str, Any]], ax: Any = None, *, log_x
     top = max(np.nanmax(v) for v in err.values())
     ax.set_ylim(top=top * 1.22 if top > 0 else 1.0)
     ax.set_title(title if title is not None else f"Model capacity: train and test {metric} against model size")
-    ax.legend(loc="center right" if threshold is not None else "best")
+    ax.legend(loc="best")  # where it covers the fewest points
     return fig
