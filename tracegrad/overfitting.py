@@ -227,7 +227,7 @@ def capacity_sweep(widths: Sequence[int] | None = None, *, workers: int = 1, pro
             if progress:
                 r = out[-1]
                 print(f"width {w:>5}: {r['params']:>8,} params  train error {r['train_error']:.3f}  test error "
-                      f"{r['test_error']:.3f}  ({r['seconds']:.1f} s)", flush=True)
+                      f"{r['test_error']:.3f}  test loss {r['test_loss']:.4f}  ({r['seconds']:.1f} s)", flush=True)
     else:
         from .sweep import run_sweep
         with tempfile.TemporaryDirectory(prefix="capacity-sweep-") as tmp:
