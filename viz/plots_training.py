@@ -59,13 +59,14 @@ def _epochs(series: dict[str, np.ndarray], n: int) -> np.ndarray:
 
 
 def plot_history(history: Any, ax: Any = None) -> Figure:
-    """Train / validation loss (left panel) and accuracy (right panel) per epoch, with the early-stopping epoch.
+    """Train / validation loss (left panel) and accuracy (right panel) per epoch, with the best epoch marked.
 
     ``history``: a dict of lists ``train_loss``, ``val_loss``, ``train_acc``, ``val_acc`` (any subset; an optional
     ``epoch`` list gives the x values, else epochs are numbered 1, 2, ...) or a list of per-epoch dicts with those
     keys; ``test_loss`` / ``test_acc`` (``nn.callbacks.Evaluate`` adds them) are drawn too, in green. The
-    early-stopping point is ``history["best_epoch"]`` when given (an epoch number as on the x axis), else the epoch
-    of minimum validation loss; it is marked on every panel by a dashed vertical line whose label names it.
+    best epoch (the one early stopping keeps) is ``history["best_epoch"]`` when given (an epoch number as on the x
+    axis), else the epoch of minimum validation loss; it is marked on every panel by a dashed vertical line labelled
+    "lowest val loss", whether or not training stopped there.
     Accuracy is shown in percent (values ≤ 1 are read as fractions). ``ax``: one Axes (accuracy then goes on a twin
     right axis) or a pair of Axes (loss, accuracy). An empty or unrecognised history raises ValueError / TypeError.
     """
@@ -106,7 +107,7 @@ def plot_history(history: Any, ax: Any = None) -> Figure:
                                       lw=1.8, marker="o" if len(v) <= 30 else None, ms=3.5,
                                       label=f"{name} {what}" if twin else name)
         if best is not None:
-            label = f"early stopping: epoch {best}"
+            label = f"lowest val loss: epoch {best}"
             if "val_loss" in series and not is_acc:
                 ep = _epochs(series, len(series["val_loss"]))
                 hit = np.flatnonzero(ep == best)
