@@ -173,7 +173,9 @@ def want_progress(progress: bool | None) -> bool:
     return bool(progress)
 
 
-class _NoBar:
+class SilentBar:
+    """The bar when there is none to show: the tqdm calls the trainer, sweeps and landscapes make do nothing."""
+
     def update(self, n: int = 1) -> None:
         pass
 
@@ -187,7 +189,7 @@ class _NoBar:
 def make_bar(enabled: bool, total: int | None, initial: int, desc: str) -> Any:
     """A tqdm bar on stderr for one epoch (or a silent stand-in)."""
     if not enabled:
-        return _NoBar()
+        return SilentBar()
     try:
         from tqdm import tqdm
     except ImportError:

@@ -182,4 +182,4 @@ def test_a_quiet_progress_bar_imports_no_tqdm():
             "with f.progress(3, 'x') as bar:\n    bar.update(1); bar.set_postfix(a=1)\n"
             "print('tqdm.auto' in sys.modules, type(bar).__name__)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "_Silent"] and "IProgress" not in out.stderr
+    assert out.stdout.split() == ["False", "SilentBar"] and "IProgress" not in out.stderr

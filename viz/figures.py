@@ -18,6 +18,8 @@ if not os.environ.get("MPLBACKEND") and "matplotlib.pyplot" not in sys.modules:
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from nn.callbacks import SilentBar, want_progress  # noqa: E402
+
 from .files import atomic_path  # noqa: E402
 
 STYLE = {"font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "legend.fontsize": 9, "xtick.labelsize": 9,
@@ -55,21 +57,8 @@ def save(fig: Figure, path: str | os.PathLike[str], formats: Iterable[str] = ("p
 
 
 def quiet() -> bool:
-    """Progress bars stay silent when stderr is not a terminal or under CI."""
-    return not sys.stderr.isatty() or os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-class _Silent:
-    """The bar when there is none to show: every tqdm call used here does nothing."""
-
-    def update(self, n: int = 1) -> None:
-        pass
-
-    def set_postfix(self, *args: Any, **kw: Any) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
+    """Progress bars stay silent when stderr is not a terminal or under CI (``nn.callbacks.want_progress``)."""
+    return not want_progress(None)
 
 
 @contextlib.contextmanager
@@ -77,7 +66,7 @@ def progress(total: int, desc: str) -> Iterator[Any]:
     """A tqdm bar over ``total`` units (silent off a terminal). Ctrl-C inside the block closes the bar and re-raises
     ``KeyboardInterrupt`` after the caller's ``finally`` blocks ran (so weights are restored before it propagates)."""
     if quiet():  # no tqdm at all: tqdm.auto warns ("IProgress not found") in a notebook without ipywidgets
-        bar: Any = _Silent()
+        bar: Any = SilentBar()
     else:
         from tqdm.auto import tqdm
         bar = tqdm(total=total, desc=desc, leave=False, dynamic_ncols=True)
