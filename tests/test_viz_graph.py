@@ -324,3 +324,11 @@ def test_scope_labels_are_module_classes():
     assert g.scope_kinds == {"0": "Linear", "1": "ReLU"}
     assert {n.name for n in g.parameters()} == {"0.weight", "0.bias"}
     assert math.isfinite(loss.item())
+
+
+def test_a_diagrams_repr_is_stable_text():
+    """A notebook prints repr() beside the picture: no memory address, so re-running it changes nothing."""
+    x = Tensor(np.ones(3), requires_grad=True)
+    d = viz.draw_graph((x * 2).sum())
+    assert repr(d) == repr(viz.draw_graph((x * 2).sum()))
+    assert re.fullmatch(r"<viz\.Diagram \d+ nodes, [\d,]+ characters of DOT in \.source>", repr(d)), repr(d)

@@ -120,6 +120,10 @@ class Diagram(graphviz.Digraph):
         _render._write_atomic(path, _render.render_dot(self.source, "svg", self.render_engine, layout=self.engine))
         return os.fspath(path)
 
+    def __repr__(self) -> str:  # stable text (no memory address) beside the picture in a notebook's outputs
+        nodes = "" if self.visible_nodes is None else f" {self.visible_nodes:,} nodes,"
+        return f"<viz.Diagram{nodes} {len(self.source):,} characters of DOT in .source>"
+
     # Jupyter: Digraph's versions call pipe() too; spelled out so display never depends on graphviz internals
     def _repr_image_svg_xml(self) -> str:
         return self.svg()
