@@ -9,6 +9,7 @@ import pytest
 import autograd
 import nn
 import optim
+import viz
 from autograd import Tensor
 from viz import plots
 from viz.figures import figure, save
@@ -302,3 +303,20 @@ def test_plot_weight_images_errors(rng):
         plots.plot_weight_images(rng.normal(size=(10, 100)), (28, 28))
     with pytest.raises(ValueError, match="class names"):
         plots.plot_weight_images(rng.normal(size=(3, 4)), (2, 2), classes=["a"])
+
+
+def test_activation_curve_gives_each_function_and_its_autograd_derivative():
+    z = np.linspace(-6, 6, 121)
+    f, df = viz.activation_curve("sigmoid", z)
+    s = 1 / (1 + np.exp(-z))
+    np.testing.assert_allclose(f, s, rtol=0, atol=1e-7)          # float32 module, float64 curve
+    np.testing.assert_allclose(df, s * (1 - s), rtol=0, atol=1e-7)
+    f2, df2 = viz.activation_curve("softmax", z)                 # the two-class view: softmax([z, 0])[0] = σ(z)
+    np.testing.assert_allclose(f2, f, atol=1e-7)
+    np.testing.assert_allclose(df2, df, atol=1e-7)
+    _, drelu = viz.activation_curve("relu", z)
+    assert set(np.unique(drelu)) <= {0.0, 1.0} and drelu[z > 0].min() == 1 and drelu[z < 0].max() == 0
+    fh, dh = viz.activation_curve("heaviside", z)
+    assert not dh.any() and set(np.unique(fh)) <= {0.0, 0.5, 1.0}
+    with pytest.raises(ValueError, match="activation_curve: unknown activation 'nope'.*sigmoid"):
+        viz.activation_curve("nope", z)

@@ -20,7 +20,8 @@ from . import surfaces  # noqa: F401
 from .race import Race, optimizer_race  # noqa: F401
 from .landscape import Landscape, compare_landscapes, loss_landscape  # noqa: F401
 from .landscape_stats import TrajectoryRecorder, landscape_curvature, landscape_stats, plot_curvature  # noqa: F401
-from .plots import decision_boundary, plot_activations, plot_capacity, plot_history, plot_weight_images  # noqa: F401
+from .plots import (activation_curve, decision_boundary, plot_activations, plot_capacity, plot_history,  # noqa: F401
+                    plot_weight_images)
 from .plots_lines import plot_lines, plot_shattering  # noqa: F401
 from .boundary_grid import decision_boundary_grid  # noqa: F401
 from .plots_weights import plot_unit_norms, plot_weight_histograms, unit_norms  # noqa: F401
@@ -30,8 +31,8 @@ _heat.install()
 
 __all__ = ["draw_graph", "explore_graph", "build_scene", "backprop_replay", "Replay", "Diagram", "render_dot",
            "available_engines", "HeatScale", "recording", "GradientMonitor", "compare_monitors", "gradient_flow",
-           "plot_gradient_flow", "Diagnosis",
-           "Finding", "diagnose", "decision_boundary", "plot_activations", "plot_capacity", "plot_history",
+           "plot_gradient_flow", "Diagnosis", "Finding", "diagnose", "activation_curve",
+           "decision_boundary", "plot_activations", "plot_capacity", "plot_history",
            "plot_weight_images", "plot_lines", "plot_shattering", "loss_landscape", "Landscape", "compare_landscapes",
            "TrajectoryRecorder", "landscape_curvature", "landscape_stats", "plot_curvature",
            "decision_boundary_grid", "plot_weight_histograms", "plot_unit_norms", "unit_norms",

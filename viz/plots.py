@@ -163,6 +163,9 @@ def decision_boundary(predict: Callable[[np.ndarray], Any], X: Any, y: Any, ax: 
 
 def _activation_module(name: str) -> Any:
     import nn
+    if name not in nn.ACTIVATIONS:
+        raise ValueError(f"activation_curve: unknown activation {name!r}; nn.ACTIVATIONS has "
+                         f"{', '.join(nn.ACTIVATIONS)}")
     cls = nn.ACTIVATIONS[name]
     return cls(dim=-1) if issubclass(cls, nn.Softmax) else cls()
 
