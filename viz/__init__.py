@@ -25,6 +25,7 @@ from .plots import (activation_curve, decision_boundary, plot_activations, plot_
 from .plots_lines import plot_lines, plot_shattering  # noqa: F401
 from .boundary_grid import decision_boundary_grid  # noqa: F401
 from .plots_weights import plot_unit_norms, plot_weight_histograms, unit_norms  # noqa: F401
+from .plots_penalty import plot_penalty_geometry  # noqa: F401
 from .render import Diagram, available_engines, render_dot  # noqa: F401
 
 _heat.install()
@@ -35,5 +36,5 @@ __all__ = ["draw_graph", "explore_graph", "build_scene", "backprop_replay", "Rep
            "decision_boundary", "plot_activations", "plot_capacity", "plot_history",
            "plot_weight_images", "plot_lines", "plot_shattering", "loss_landscape", "Landscape", "compare_landscapes",
            "TrajectoryRecorder", "landscape_curvature", "landscape_stats", "plot_curvature",
-           "decision_boundary_grid", "plot_weight_histograms", "plot_unit_norms", "unit_norms",
+           "decision_boundary_grid", "plot_weight_histograms", "plot_unit_norms", "unit_norms", "plot_penalty_geometry",
            "optimizer_race", "Race", "surfaces", "figures"]
