@@ -109,8 +109,8 @@ def constrained_minimum(norm: str, radius: float = 1.0, *, center: Any = CENTER,
     return _descend(c, H, lambda th, lr: project(th, radius), steps)
 
 
-def regularisation_path(norm: str, lambdas: Sequence[float], *, center: Any = CENTER, hessian: Any = HESSIAN,
-                        steps: int = 2000) -> np.ndarray:
+def regularisation_path(norm: str, lambdas: Sequence[float] | np.ndarray, *, center: Any = CENTER,
+                        hessian: Any = HESSIAN, steps: int = 2000) -> np.ndarray:
     """θ̂(λ) = argmin L(θ) + λ‖θ‖₁ (``norm="l1"``, proximal gradient: soft-thresholding by lr·λ after every step)
     or L(θ) + λ‖θ‖₂² (``"l2"``), one row per λ: shape (len(lambdas), 2)."""
     c, H = _check(center, hessian, "regularisation_path")
