@@ -26,6 +26,7 @@ from .plots_lines import plot_lines, plot_shattering  # noqa: F401
 from .boundary_grid import decision_boundary_grid  # noqa: F401
 from .plots_weights import plot_unit_norms, plot_weight_histograms, unit_norms  # noqa: F401
 from .plots_penalty import plot_penalty_geometry  # noqa: F401
+from .plots_dropout import plot_dropout  # noqa: F401
 from .render import Diagram, available_engines, render_dot  # noqa: F401
 
 _heat.install()
@@ -37,4 +38,5 @@ __all__ = ["draw_graph", "explore_graph", "build_scene", "backprop_replay", "Rep
            "plot_weight_images", "plot_lines", "plot_shattering", "loss_landscape", "Landscape", "compare_landscapes",
            "TrajectoryRecorder", "landscape_curvature", "landscape_stats", "plot_curvature",
            "decision_boundary_grid", "plot_weight_histograms", "plot_unit_norms", "unit_norms", "plot_penalty_geometry",
+           "plot_dropout",
            "optimizer_race", "Race", "surfaces", "figures"]
