@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import autograd
 import viz
 from viz import plots_dropout
 
@@ -13,6 +14,11 @@ def test_masks_come_from_nn_dropout_and_keep_the_output():
     assert abs(1 - masks[0].mean() - 0.2) < 0.05 and all(abs(m.mean() - 0.5) < 0.03 for m in masks[1:3])
     again = plots_dropout.dropout_masks((500, 4000, 4000, 10), rate=0.5, input_rate=0.2, seed=3)
     assert all(np.array_equal(a, b) for a, b in zip(masks, again))
+    autograd.manual_seed(11)
+    expected = autograd.rand(3).numpy()
+    autograd.manual_seed(11)
+    plots_dropout.dropout_masks((4, 4, 2), seed=5)           # leaves the caller's random stream alone
+    np.testing.assert_array_equal(autograd.rand(3).numpy(), expected)
     none = plots_dropout.dropout_masks((5, 7, 2), rate=0.0, input_rate=0.0)
     assert all(m.all() for m in none)
 

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 import autograd
 import nn
+from nn.checkpoint import capture_rng, restore_rng
 
 from .figures import figure
 
@@ -32,15 +33,19 @@ def dropout_masks(sizes: Sequence[int], rate: float = 0.5, *, input_rate: float 
                   seed: int = 0) -> list[np.ndarray]:
     """One boolean mask per layer (True = kept) for one mini-batch: ``nn.Dropout(input_rate)`` on the inputs,
     ``nn.Dropout(rate)`` on every hidden layer, the output layer always kept. Sampled by the modules themselves
-    (training mode) from ``autograd.manual_seed(seed)``."""
+    (training mode) from ``autograd.manual_seed(seed)``; the global random state is restored afterwards."""
     sizes = _check(sizes, rate, input_rate, "dropout_masks")
-    autograd.manual_seed(seed)
-    masks = []
-    for i, n in enumerate(sizes):
-        r = input_rate if i == 0 else 0.0 if i == len(sizes) - 1 else rate
-        drop = nn.Dropout(r)
-        drop.train()
-        masks.append(drop(autograd.ones(n, dtype=autograd.float64)).numpy() != 0)
+    saved = capture_rng([])  # the caller's random stream is left as it was
+    try:
+        autograd.manual_seed(seed)
+        masks = []
+        for i, n in enumerate(sizes):
+            r = input_rate if i == 0 else 0.0 if i == len(sizes) - 1 else rate
+            drop = nn.Dropout(r)
+            drop.train()
+            masks.append(drop(autograd.ones(n, dtype=autograd.float64)).numpy() != 0)
+    finally:
+        restore_rng(saved, [])
     return masks
 
 
