@@ -146,19 +146,17 @@ def diagnose(history: dict[str, Any], **thresholds: Any) -> Diagnosis:
                 f"the backward signal ‖∂L/∂output‖ reaching layer {layers[params[0]]} is "
                 f"{1 / max(shrink, 1e-300):.3g}× smaller than at layer {layers[params[-1]]} "
                 f"(below {t['vanish_ratio']:g}×)")
+    unit_checks = (("dead_frac", "dead", "dead units", "of its units are 0 for every example of the batch"),
+                   ("saturated_frac", "saturated", "saturated units",
+                    "of its outputs are saturated, where its derivative is nearly 0"))
     for j, role in enumerate(roles):
-        dead = _median(series("dead_frac", j))
-        if dead is not None and dead >= t["dead_warn"]:
-            bad = dead >= t["dead_bad"]
-            add("dead units", j, dead, t["dead_bad"] if bad else t["dead_warn"],
-                f"layer {layers[j]} ({history['layers'][j]['kind']}): {dead:.0%} of its units are 0 for every "
-                f"example of the batch", "problem" if bad else "warning")
-        sat = _median(series("saturated_frac", j))
-        if sat is not None and sat >= t["saturated_warn"]:
-            bad = sat >= t["saturated_bad"]
-            add("saturated units", j, sat, t["saturated_bad"] if bad else t["saturated_warn"],
-                f"layer {layers[j]} ({history['layers'][j]['kind']}): {sat:.0%} of its outputs are saturated, "
-                f"where its derivative is nearly 0", "problem" if bad else "warning")
+        for stat, key, kind, what in unit_checks:
+            frac = _median(series(stat, j))
+            if frac is not None and frac >= t[f"{key}_warn"]:
+                bad = frac >= t[f"{key}_bad"]
+                add(kind, j, frac, t[f"{key}_bad"] if bad else t[f"{key}_warn"],
+                    f"layer {layers[j]} ({history['layers'][j]['kind']}): {frac:.0%} {what}",
+                    "problem" if bad else "warning")
     for j in params:
         u = _median(series("update_ratio", j))
         if u is None:
